@@ -1,0 +1,286 @@
+"""The spendlog command line."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+import duckdb
+
+from . import ROOT
+from .config import EXIT_CONFIG, ConfigError, Settings, load_settings
+from .lake import EXIT_BUSY, Busy
+from .lines import FileError
+
+EXIT_DATA = 65
+EXIT_NOINPUT = 66
+EXIT_INTERNAL = 70
+
+
+class Context:
+    """The group options, resolved into Settings on first use."""
+
+    def __init__(self, config: str | None, home: str | None):
+        self.config, self.home = config, home
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config, self.home)
+        return self._settings
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"spendlog: {message}", err=True)
+    sys.exit(code)
+
+
+class SpendlogGroup(click.Group):
+    """Turns known failures into one line on stderr and an exit code; never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, click.exceptions.Abort):
+            raise
+        except ConfigError as exc:
+            fail(f"config: {exc}", EXIT_CONFIG)
+        except Busy as exc:
+            fail(f"busy: {exc}", EXIT_BUSY)
+        except FileNotFoundError as exc:
+            fail(str(exc), EXIT_NOINPUT)
+        except FileError as exc:
+            fail(str(exc), EXIT_DATA)
+        except Exception as exc:  # noqa: BLE001 - SPENDLOG_DEBUG=1 shows the traceback
+            if os.environ.get("SPENDLOG_DEBUG"):
+                raise
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            fail(f"internal error: {type(exc).__name__}: {first}", EXIT_INTERNAL)
+
+
+@click.group(cls=SpendlogGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", type=click.Path(file_okay=False), help="Data home (default: $SPENDLOG_HOME, else data_dir from config).")
+@click.option("--config", type=click.Path(dir_okay=False), help="Config file (default: $SPENDLOG_CONFIG, ./spendlog.toml, ~/.config/spendlog/spendlog.toml).")
+@click.version_option(package_name="spendlog")
+@click.pass_context
+def cli(ctx, home, config):
+    """spendlog: know what your LLM API usage costs.
+
+    Ingest usage logs, price every request in DuckDB, and render spend reports.
+    """
+    ctx.obj = Context(config, home)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", help="Read every file as this format (see `spendlog formats`); default: detect.")
+@click.option("--app", help="App name for records that do not name one.")
+@click.option("--batch-id", help="Batch id for a batch results file without a side-car <file>.batch.json.")
+@click.option("--batch-ended-at", help="Batch end time (ISO 8601 with zone) for such a file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+@click.pass_obj
+def ingest(obj: Context, paths, fmt, app, batch_id, batch_ended_at, as_json):
+    """Ingest usage logs from files or folders (.gz too).
+
+    Unchanged files are skipped. Exits 65 when a file was refused or rejects
+    exceed [ingest] reject_threshold.
+    """
+    from .ingest import ingest as run
+
+    settings = obj.settings
+    options = {"app": app, "batch_id": batch_id, "batch_ended_at": batch_ended_at}
+    show_progress = not as_json and sys.stderr.isatty()
+    if show_progress:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("ingesting", total=None)
+            summary = run(settings, list(paths), fmt, options, lambda p: bar.update(task, description=p.name, advance=1))
+    else:
+        summary = run(settings, list(paths), fmt, options)
+    totals = summary.as_dict()
+    if as_json:
+        click.echo(json.dumps(totals))
+    else:
+        click.echo(
+            f"{totals['files']} files ingested, {totals['files_skipped']} unchanged: "
+            f"{totals['records_read']:,} records read, {totals['rows_loaded']:,} loaded, "
+            f"{totals['rows_replaced']:,} replaced, {totals['duplicates']:,} duplicates, "
+            f"{totals['rows_rejected']:,} rejected, {totals['ignored']:,} ignored"
+        )
+        for error in totals["file_errors"]:
+            click.echo(f"refused {error['path']}: {error['error']}", err=True)
+    over = [f for f in summary.files if f.records_read and f.rows_rejected > settings.reject_threshold * f.records_read]
+    if totals["file_errors"] or over:
+        sys.exit(EXIT_DATA)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_obj
+def sql(obj: Context, query, fmt):
+    """Run a SQL query against the views.
+
+    Views: usage, priced_usage, spend, rejects, prices, ingested_files, daily_spend.
+    """
+    from .derived import open_views
+
+    con = open_views(obj.settings)
+    try:
+        cursor = con.execute(query)
+    except duckdb.Error as exc:
+        fail(str(exc).splitlines()[0], 1)
+    columns = [d[0] for d in cursor.description or []]
+    rows = cursor.fetchall()
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(["" if v is None else _text(v) for v in row] for row in rows)
+    elif fmt == "json":
+        click.echo(json.dumps([dict(zip(columns, [_jsonable(v) for v in row])) for row in rows], indent=1))
+    else:
+        click.echo(format_table(columns, rows))
+
+
+def _text(value) -> str:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return _text(value)
+
+
+def format_table(columns: list[str], rows: list[tuple]) -> str:
+    """A plain aligned text table; numbers right-aligned."""
+    cells = [["" if v is None else _text(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    numeric = [all(isinstance(row[i], (int, float)) or row[i] is None or type(row[i]).__name__ == "Decimal"
+                   for row in rows) and rows for i in range(len(columns))]
+
+    def line(values):
+        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
+
+    out = [line(columns), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in cells]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+@cli.group()
+def report():
+    """Render spend reports (HTML, Markdown and CSV)."""
+
+
+def _render(obj: Context, kind: str, start: dt.date, end: dt.date, out: str | None) -> list[Path]:
+    from .reports import render_all
+
+    paths = render_all(obj.settings, [(kind, start, end)], Path(out) if out else None)
+    for path in paths:
+        click.echo(str(path))
+    return paths
+
+
+def _date(value: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
+
+
+@report.command("monthly")
+@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: the home's reports/).")
+@click.pass_obj
+def report_monthly(obj, month, out):
+    """Monthly report for --month YYYY-MM."""
+    start = _date(f"{month}-01", "--month")
+    end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    _render(obj, "monthly", start, end, out)
+
+
+@report.command("daily")
+@click.option("--date", "day", required=True, help="The local day, YYYY-MM-DD.")
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: the home's reports/).")
+@click.pass_obj
+def report_daily(obj, day, out):
+    """Daily report for --date YYYY-MM-DD."""
+    start = _date(day, "--date")
+    _render(obj, "daily", start, start, out)
+
+
+@report.command("period")
+@click.option("--from", "start", required=True, help="First local day, YYYY-MM-DD (inclusive).")
+@click.option("--to", "end", required=True, help="Last local day, YYYY-MM-DD (inclusive).")
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: the home's reports/).")
+@click.pass_obj
+def report_period(obj, start, end, out):
+    """Report for any period, --from and --to both inclusive."""
+    first, last = _date(start, "--from"), _date(end, "--to")
+    if last < first:
+        raise click.BadParameter("--to is before --from", param_hint="--to")
+    _render(obj, "period", first, last, out)
+
+
+@cli.command()
+@click.pass_obj
+def demo(obj: Context):
+    """Run the whole pipeline on the bundled sample_logs/ and print where the reports are.
+
+    Uses sample_logs/spendlog.toml and the home given by --home (default
+    ./spendlog-demo, recreated), never your configured data_dir.
+    """
+    from .demo import run_demo
+
+    home = Path(obj.home or "spendlog-demo").resolve()
+    for line in run_demo(home):
+        click.echo(line)
+
+
+@cli.group()
+def samples():
+    """Generate sample usage logs."""
+
+
+@samples.command("generate")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--scale", default=1, show_default=True, type=click.IntRange(min=1), help="Multiply every count.")
+@click.option("--seed", default=2026, show_default=True, type=int, help="Random seed (same seed, same files).")
+@click.option("--kind", default="article", show_default=True, help="Workload: article.")
+def samples_generate(out, scale, seed, kind):
+    """Write the source article's 30-day workload as app logs and a batch results file."""
+    from .samples import generate
+
+    try:
+        summary = generate(Path(out), scale, seed, kind)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    click.echo(json.dumps(summary, default=str))
+
+
+@cli.command()
+def formats():
+    """List the formats spendlog reads, with an example of each."""
+    from .formats import FORMATS
+
+    for name, module in sorted(FORMATS.items()):
+        click.echo(f"{name}\n    {module.DESCRIPTION}\n    e.g. {module.EXAMPLE}")
+
+
+def main() -> None:
+    """Entry point of the `spendlog` command."""
+    cli()

@@ -1,0 +1,240 @@
+"""Configuration: discovery, validation and one frozen Settings (DESIGN.md §6)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXIT_CONFIG = 78
+
+
+class ConfigError(Exception):
+    """A bad configuration: one line naming the problem; exits 78."""
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    format: str = "auto"
+    app: str | None = None
+    role: str = "primary"
+    billing: str = "api"
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class AttributionRule:
+    app: str
+    api_key: str | None = None
+    workspace: str | None = None
+    project: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    config_file: Path | None = None
+    timezone: str = "UTC"
+    reject_threshold: float = 0.01
+    max_line_bytes: int = 10_000_000
+    pending_grace_minutes: int = 10
+    duckdb_memory_limit: str = "1GB"
+    sources: tuple[Source, ...] = ()
+    attribution: tuple[AttributionRule, ...] = ()
+    user_price_file: Path | None = None
+    budgets: tuple[tuple[str, float], ...] = ()
+    alerts: tuple[tuple[str, object], ...] = ()
+    compare: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    smtp: tuple[tuple[str, object], ...] = ()
+    now_override: dt.datetime | None = field(default=None, compare=False)
+
+    def now(self) -> dt.datetime:
+        """The current time in UTC, or $SPENDLOG_NOW when set (golden tests)."""
+        return self.now_override or dt.datetime.now(dt.timezone.utc)
+
+
+# key -> (type(s), default) for each table; None type means "table of numbers" (budgets)
+_TOP = {"data_dir": str, "timezone": str}
+_TABLES = {
+    "ingest": {
+        "reject_threshold": (int, float),
+        "max_line_bytes": int,
+        "pending_grace_minutes": int,
+        "duckdb_memory_limit": str,
+    },
+    "prices": {"user_file": str},
+    "alerts": {
+        "spike_ratio": (int, float),
+        "spike_floor_usd": (int, float),
+        "trailing_days": int,
+        "stale_after_hours": (int, float),
+        "webhook_url": str,
+    },
+    "smtp": {
+        "host": str,
+        "port": int,
+        "security": str,
+        "user": str,
+        "from": str,
+        "to": list,
+        "timeout_s": (int, float),
+        "monthly_send_day": int,
+    },
+}
+_SOURCE_KEYS = {"path": str, "format": str, "app": str, "role": str, "billing": str}
+_ATTRIBUTION_KEYS = {"app": str, "api_key": str, "workspace": str, "project": str, "path": str}
+_CHOICES = {
+    ("sources", "role"): ("primary", "mirror"),
+    ("sources", "billing"): ("api", "subscription"),
+    ("smtp", "security"): ("starttls", "ssl", "none"),
+}
+
+
+def find_config_file(explicit: str | None) -> Path | None:
+    """--config, else $SPENDLOG_CONFIG, else ./spendlog.toml, else ~/.config/spendlog/spendlog.toml."""
+    named = explicit or os.environ.get("SPENDLOG_CONFIG")
+    if named:
+        path = Path(named).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {path}")
+        return path
+    for candidate in (Path("spendlog.toml"), Path("~/.config/spendlog/spendlog.toml").expanduser()):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _type_name(expected) -> str:
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    names = {str: "a string", int: "an integer", float: "a number", list: "a list", dict: "a table"}
+    return " or ".join(names[k] for k in kinds if not (k is int and float in kinds))
+
+
+def _check(where: str, value, expected) -> None:
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise ConfigError(f"{where} must be {_type_name(expected)}, not {value!r}")
+
+
+def _check_table(where: str, table, schema: dict) -> None:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    for key, value in table.items():
+        if "password" in key.lower():
+            raise ConfigError(f"{where}.{key}: passwords are not read from the config file; set $SPENDLOG_SMTP_PASSWORD")
+        if key not in schema:
+            raise ConfigError(f"unknown key {where}.{key}")
+        _check(f"{where}.{key}", value, schema[key])
+
+
+def _parse_now(raw: str | None) -> dt.datetime | None:
+    if not raw:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(f"$SPENDLOG_NOW is not an ISO timestamp: {raw!r}") from None
+    if value.tzinfo is None:
+        raise ConfigError(f"$SPENDLOG_NOW needs a time zone: {raw!r}")
+    return value.astimezone(dt.timezone.utc)
+
+
+def load_settings(config: str | None = None, home: str | None = None) -> Settings:
+    """Find, read and validate the configuration; raise ConfigError with one line on any problem."""
+    path = find_config_file(config)
+    raw: dict = {}
+    if path:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    base = path.resolve().parent if path else Path.cwd()
+    where = str(path) if path else "config"
+
+    for key, value in raw.items():
+        if "password" in key.lower():
+            raise ConfigError(f"{key}: passwords are not read from the config file; set $SPENDLOG_SMTP_PASSWORD")
+        if key in _TOP:
+            _check(key, value, _TOP[key])
+        elif key in _TABLES:
+            _check_table(key, value, _TABLES[key])
+        elif key in ("sources", "attribution"):
+            if not isinstance(value, list):
+                raise ConfigError(f"{key} must be an array of tables ([[{key}]])")
+        elif key not in ("budgets", "compare"):
+            raise ConfigError(f"unknown key {key} in {where}")
+
+    for (table, key), allowed in _CHOICES.items():
+        entries = raw.get(table, [])
+        for i, entry in enumerate(entries if isinstance(entries, list) else [entries]):
+            if isinstance(entry, dict) and key in entry and entry[key] not in allowed:
+                raise ConfigError(f"{table}.{key} must be one of {', '.join(allowed)}, not {entry[key]!r}")
+
+    sources = []
+    for i, entry in enumerate(raw.get("sources", [])):
+        _check_table(f"sources[{i}]", entry, _SOURCE_KEYS)
+        if "path" not in entry:
+            raise ConfigError(f"sources[{i}] needs a path")
+        pattern = os.path.expanduser(entry["path"])
+        if not os.path.isabs(pattern):
+            pattern = str(base / pattern)
+        sources.append(Source(**{**entry, "path": pattern, "label": entry["path"]}))
+
+    rules = []
+    for i, entry in enumerate(raw.get("attribution", [])):
+        _check_table(f"attribution[{i}]", entry, _ATTRIBUTION_KEYS)
+        if "app" not in entry:
+            raise ConfigError(f"attribution[{i}] needs an app")
+        if len(entry) < 2:
+            raise ConfigError(f"attribution[{i}] needs one of api_key, workspace, project, path")
+        if "path" in entry and not os.path.isabs(os.path.expanduser(entry["path"])) and not entry["path"].startswith("*"):
+            entry = {**entry, "path": str(base / entry["path"])}
+        rules.append(AttributionRule(**entry))
+
+    budgets = raw.get("budgets", {})
+    _check_table("budgets", budgets, {k: (int, float) for k in budgets} if isinstance(budgets, dict) else {})
+    compare = raw.get("compare", {})
+    _check_table("compare", compare, {k: list for k in compare} if isinstance(compare, dict) else {})
+
+    timezone = raw.get("timezone", "UTC")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"timezone: unknown time zone {timezone!r}") from None
+
+    ingest = raw.get("ingest", {})
+    user_file = raw.get("prices", {}).get("user_file")
+    if user_file:
+        user_path = Path(user_file).expanduser()
+        user_path = user_path if user_path.is_absolute() else base / user_path
+        if not user_path.is_file():
+            raise ConfigError(f"prices.user_file: file not found: {user_path}")
+    else:
+        user_path = None
+
+    home_dir = home or os.environ.get("SPENDLOG_HOME") or raw.get("data_dir") or "~/.local/share/spendlog"
+    home_path = Path(home_dir).expanduser()
+    if not home_path.is_absolute():
+        home_path = (Path.cwd() if (home or os.environ.get("SPENDLOG_HOME")) else base) / home_path
+
+    return Settings(
+        home=home_path.resolve(),
+        config_file=path.resolve() if path else None,
+        timezone=timezone,
+        reject_threshold=float(ingest.get("reject_threshold", 0.01)),
+        max_line_bytes=ingest.get("max_line_bytes", 10_000_000),
+        pending_grace_minutes=ingest.get("pending_grace_minutes", 10),
+        duckdb_memory_limit=ingest.get("duckdb_memory_limit", "1GB"),
+        sources=tuple(sources),
+        attribution=tuple(rules),
+        user_price_file=user_path,
+        budgets=tuple(sorted(budgets.items())),
+        alerts=tuple(sorted(raw.get("alerts", {}).items())),
+        compare=tuple((k, tuple(v)) for k, v in sorted(compare.items())),
+        smtp=tuple(sorted(raw.get("smtp", {}).items())),
+        now_override=_parse_now(os.environ.get("SPENDLOG_NOW")),
+    )

@@ -1,0 +1,54 @@
+"""`spendlog demo`: the whole pipeline on the bundled sample_logs/."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from . import ROOT
+from .config import ConfigError, load_settings
+from .derived import open_views
+from .ingest import ingest
+from .reports import render_all
+
+SAMPLES = ROOT / "sample_logs"
+PERIOD = (dt.date(2026, 2, 5), dt.date(2026, 3, 6))
+
+
+def fresh_home(home: Path) -> None:
+    """Recreate the demo home, refusing to delete a folder that is not a spendlog home."""
+    if home.exists():
+        if any(home.iterdir()) and not (home / "state" / "manifest.json").exists():
+            raise ConfigError(f"{home} exists and is not a spendlog home; pick another --home")
+        shutil.rmtree(home)
+    home.mkdir(parents=True)
+
+
+def run_demo(home: Path) -> list[str]:
+    """Ingest sample_logs/ (not formats/), price, render the period, February and the dearest day."""
+    fresh_home(home)
+    settings = load_settings(str(SAMPLES / "spendlog.toml"), str(home))
+    sources = [str(p) for p in sorted(SAMPLES.iterdir()) if p.is_dir() and p.name != "formats"]
+    totals = ingest(settings, sources).as_dict()
+    con = open_views(settings)
+    dearest = con.execute(
+        "select day from spend where day between $start and $end group by day order by sum(cost_usd) desc, day limit 1",
+        {"start": PERIOD[0], "end": PERIOD[1]},
+    ).fetchall()[0][0]
+    total = con.execute("select sum(cost_usd)::decimal(18, 2) from spend where day between $start and $end",
+                        {"start": PERIOD[0], "end": PERIOD[1]}).fetchall()[0][0]
+    con.close()
+    paths = render_all(settings, [
+        ("period", *PERIOD),
+        ("monthly", dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+        ("daily", dearest, dearest),
+    ])
+    html = [p for p in paths if p.suffix == ".html"]
+    return [
+        f"Ingested {totals['rows_loaded']:,} requests from {totals['files']} files into {home}",
+        f"Spend {PERIOD[0]} to {PERIOD[1]}: ${total:,}",
+        "Reports:",
+        *[f"  {p}" for p in html],
+        f"  {home / 'reports' / 'index.html'} lists them all (Markdown and CSV beside them)",
+        f"Query it: spendlog --home {home} sql \"select app, sum(cost_usd) from spend group by app\"",
+    ]

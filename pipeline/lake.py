@@ -1,0 +1,134 @@
+"""The data home: lake layout, the manifest commit point, staging, garbage collection, the lock."""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from . import sql_text
+from .config import Settings
+
+TABLES = ("usage", "rejects", "priced")
+EXIT_BUSY = 75
+
+
+class Busy(Exception):
+    """Another spendlog process holds the lock; exits 75."""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Lake:
+    """One data home (DESIGN.md §2). `lake/` and `state/` are the store of record."""
+
+    def __init__(self, home: Path):
+        self.home = Path(home)
+        self.lake = self.home / "lake"
+        self.state = self.home / "state"
+        self.staging = self.lake / ".staging"
+        self.manifest_path = self.state / "manifest.json"
+        self.tmp = self.home / "tmp"
+
+    def ensure(self) -> None:
+        for folder in (self.state, self.tmp, self.home / "reports", self.home / "logs", *(self.lake / t for t in TABLES)):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    @contextlib.contextmanager
+    def lock(self):
+        """An exclusive fcntl.flock on state/lock, released by the kernel if the process dies."""
+        self.ensure()
+        with open(self.state / "lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise Busy(f"another spendlog run holds {self.state / 'lock'}") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def read_manifest(self) -> dict:
+        if not self.manifest_path.exists():
+            return {"version": 1, "tables": {t: [] for t in TABLES}, "sources": {}, "priced_stamp": None}
+        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+
+    def write_manifest(self, manifest: dict) -> None:
+        """The commit point: tmp, fsync, os.replace, fsync the directory."""
+        tmp = self.manifest_path.with_suffix(".json.tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(manifest, handle, indent=1, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.manifest_path)
+        _fsync_dir(self.state)
+
+    def files(self, manifest: dict, table: str) -> list[Path]:
+        return [self.home / rel for rel in manifest["tables"][table]]
+
+    def new_stage(self) -> Path:
+        run = self.staging / uuid.uuid4().hex[:12]
+        run.mkdir(parents=True)
+        return run
+
+    def publish(self, staged: list[Path]) -> list[str]:
+        """Fsync staged files and move them into place under lake/; returns their paths relative to home."""
+        published = []
+        for path in staged:
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+            stage_root = next(p for p in path.parents if p.parent == self.staging)
+            target = self.lake / path.relative_to(stage_root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            published.append(str(target.relative_to(self.home)))
+        for folder in {(self.home / p).parent for p in published}:
+            _fsync_dir(folder)
+        return published
+
+    def collect_garbage(self) -> int:
+        """Delete staging leftovers and lake files the manifest does not name (call under the lock)."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+        live = {str(self.home / rel) for t in TABLES for rel in self.read_manifest()["tables"][t]}
+        removed = 0
+        for table in TABLES:
+            for path in (self.lake / table).rglob("*.parquet"):
+                if str(path) not in live:
+                    path.unlink()
+                    removed += 1
+        return removed
+
+
+def connect(settings: Settings, database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with UTC time, the temp directory under the home and the memory limit."""
+    Lake(settings.home).ensure()
+    con = duckdb.connect(database)
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET temp_directory = '{settings.home / 'tmp'}'")
+    con.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")
+    con.execute(sql_text("schema/usage.sql"))
+    con.execute(sql_text("schema/rejects.sql"))
+    return con
+
+
+def _files_literal(paths: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+def table_relation(lake: Lake, manifest: dict, table: str, empty: str) -> str:
+    """SQL for one lake table: its manifest's files, or the empty schema table when it has none."""
+    files = lake.files(manifest, table)
+    if not files:
+        return f"select * from {empty} where false"
+    return f"select * from read_parquet({_files_literal(files)}, hive_partitioning = false)"

@@ -1,0 +1,45 @@
+-- Decide, for every key of this run, which row stays (DESIGN.md §4): the most total tokens wins, ties by
+-- (source_file, source_line); among rows identical to the winner an existing lake row stays, so a re-read
+-- never rewrites the lake. Inputs: candidates (this run's rows) and lake_rows (lake rows with the same keys).
+with contenders as (
+    select dedupe_key, row_fingerprint, total_tokens, source_file, source_line, 'new' as origin, null as lake_file
+    from candidates
+    union all
+    select dedupe_key, row_fingerprint, total_tokens, source_file, source_line, 'lake' as origin, lake_file
+    from lake_rows
+),
+
+winners as (
+    select *,
+           first_value(row_fingerprint) over (
+               partition by dedupe_key order by total_tokens desc, source_file, source_line
+           ) as winning_fingerprint,
+           bool_or(origin = 'lake') over (partition by dedupe_key) as key_in_lake
+    from contenders
+),
+
+ranked as (
+    select *,
+           row_number() over (
+               partition by dedupe_key
+               order by row_fingerprint = winning_fingerprint desc, origin = 'lake' desc, source_file, source_line
+           ) = 1 as is_representative
+    from winners
+),
+
+kept as (
+    select dedupe_key, source_file as kept_file, source_line as kept_line from ranked where is_representative
+)
+
+select
+    ranked.dedupe_key, origin, source_file, source_line, lake_file, kept_file, kept_line,
+    case
+        when is_representative and origin = 'lake' then 'keep'
+        when is_representative and key_in_lake then 'replace'
+        when is_representative then 'load'
+        when origin = 'lake' then 'displaced'
+        when row_fingerprint = winning_fingerprint then 'duplicate'
+        else 'conflict'
+    end as outcome
+from ranked
+join kept using (dedupe_key)

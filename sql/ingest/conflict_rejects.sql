@@ -1,0 +1,17 @@
+-- Rows that lost a duplicate conflict become rejects, with the row that stayed named in the detail.
+insert into new_rejects by name
+select o.source_file,
+       o.source_line,
+       coalesce(c.source_format, 'lake') as source_format,
+       'duplicate_conflict' as reason,
+       case o.outcome
+           when 'conflict' then 'same key as ' || o.kept_file || ':' || o.kept_line || ', which has more tokens or comes first'
+           else 'replaced by ' || o.kept_file || ':' || o.kept_line || ', which has more tokens or comes first'
+       end as detail,
+       c.raw_text as raw,
+       case when c.raw_text is not null then sha256(c.raw_text) end as raw_sha256,
+       octet_length(encode(c.raw_text)) as raw_bytes,
+       $ingested_at::timestamptz as ingested_at
+from outcomes o
+left join candidates c on o.origin = 'new' and c.source_file = o.source_file and c.source_line = o.source_line
+where o.outcome in ('conflict', 'displaced');

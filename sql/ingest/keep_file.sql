@@ -1,0 +1,27 @@
+-- Keep one normalized file for this run: its good rows become candidates, its bad records rejects.
+insert into candidates by name
+with good as (
+    select * exclude (line, status, detail, app_raw), coalesce(app_raw, $app) as app_raw
+    from normalized
+    where status is null
+)
+select *,
+       md5(row(*columns(* exclude (source_format, source_file, source_line, ingested_at, dedupe_key, raw_text)))::varchar)
+           as row_fingerprint,
+       coalesce(input_tokens, 0) + coalesce(cache_write_5m_tokens, 0) + coalesce(cache_write_1h_tokens, 0)
+           + coalesce(cache_read_tokens, 0) + coalesce(output_tokens, 0) as total_tokens
+from good;
+
+insert into new_rejects by name
+select $source_file as source_file,
+       n.line as source_line,
+       $source_format as source_format,
+       n.status as reason,
+       n.detail,
+       left(coalesce(n.raw_text, redact(left(r.bytes::varchar, 65536))), 65536) as raw,
+       sha256(r.bytes) as raw_sha256,
+       octet_length(r.bytes) as raw_bytes,
+       $ingested_at::timestamptz as ingested_at
+from normalized n
+join raw_lines r using (line)
+where n.status is not null and not starts_with(n.status, 'ignored:');

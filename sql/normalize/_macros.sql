@@ -1,0 +1,58 @@
+-- Shared by every normalizer: secret redaction, JSON scalar readers and the physical-line checks.
+
+create or replace macro redact(s) as case
+    when not regexp_matches(s, '(?i)sk-|aiza|bearer|x-api-key|authorization') then s
+    else regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(s,
+        '(?i)("?(?:x-api-key|authorization)"?\s*[:=]\s*"?)[^",}\s]+(?:\s[^",}\s]+)?', '\1[REDACTED]', 'g'),
+        '(?i)bearer\s+[A-Za-z0-9._~+/=\-]+', 'Bearer [REDACTED]', 'g'),
+        '\bsk-ant-[A-Za-z0-9_\-]+', 'sk-ant-[REDACTED]', 'g'),
+        '\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{16,}', 'sk-[REDACTED]', 'g'),
+        '\bAIza[0-9A-Za-z_\-]{20,}', 'AIza[REDACTED]', 'g')
+end;
+
+-- A token count: a JSON integer >= 0, else NULL. tok_bad is true when a value is present but not such an integer.
+create or replace macro tok(v) as case when regexp_full_match(v, '[0-9]{1,19}') then try_cast(v as bigint) end;
+create or replace macro tok_bad(v) as v is not null and tok(v) is null;
+
+-- A JSON string (or any scalar) as text, NULL for JSON null.
+create or replace macro str(v) as nullif(json_extract_string(v, '$'), '');
+
+-- An ISO-8601 timestamp that states its zone; NULL otherwise (see ts_problem for why).
+create or replace macro has_zone(s) as regexp_matches(s, '(?i)(z|[+-][0-9]{2}(:?[0-9]{2})?)$');
+create or replace macro ts_parse(v) as case
+    when v is null then null
+    when left(v, 1) = '"' and has_zone(str(v)) then try_cast(str(v) as timestamptz)
+    when regexp_full_match(v, '[0-9]{9,10}(\.[0-9]+)?') then to_timestamp(v::double)
+end;
+create or replace macro ts_problem(v, parsed, mtime) as case
+    when v is null then 'missing_timestamp'
+    when left(v, 1) = '"' and not has_zone(str(v)) and try_cast(str(v) as timestamp) is not null then 'timestamp_no_zone'
+    when parsed is null then 'missing_timestamp'
+    when parsed < timestamptz '2020-01-01 00:00:00+00' or parsed > mtime + interval 1 day then 'timestamp_out_of_range'
+end;
+
+-- Maximum nesting depth of a JSON text: strings removed, brackets kept, a running sum's maximum.
+create or replace macro json_depth(s) as list_reduce(
+    list_transform(
+        string_split(regexp_replace(regexp_replace(s, '"(\\.|[^"\\])*"', '', 'g'), '[^\[\]{}]', '', 'g'), ''),
+        lambda c: case when c in ('[', '{') then 1 else -1 end),
+    lambda acc, x: {'d': acc.d + x, 'm': greatest(acc.m, acc.d + x)},
+    {'d': 0, 'm': 0}).m;
+
+-- The physical lines of one file (table raw_lines(line, bytes)) with the checks that come before parsing.
+create or replace macro checked_lines(max_bytes) as table
+    with decoded as (
+        select line, bytes, octet_length(bytes) as n_bytes,
+               case when octet_length(bytes) <= max_bytes then regexp_replace(try(decode(bytes)), '\r$', '') end as text
+        from raw_lines
+    )
+    select line, bytes, text,
+           case
+               when n_bytes > max_bytes then 'line_too_long'
+               when text is null then 'invalid_utf8'
+               when trim(text) = '' then 'ignored:blank_line'
+               when left(ltrim(text), 1) <> '{' then case when json_valid(text) then 'not_an_object' else 'invalid_json' end
+               when length(text) - length(replace(replace(text, '[', ''), '{', '')) > 64
+                    and json_depth(text) > 64 then 'too_deep'
+           end as status
+    from decoded;

@@ -1,0 +1,108 @@
+-- Anthropic Message Batches results file: {"custom_id", "result": {"type", "message" | "error"}} per line.
+-- The lines carry no time and no batch id: $batch_id and $batch_ts come from the side-car batch object
+-- (or --batch-id/--batch-ended-at). Other parameters as app_log.sql.
+with lines as (
+    select * from checked_lines($max_line_bytes)
+),
+
+parsed as (
+    select line, text, status,
+           case when status is null then try(from_json(text, '{
+               "custom_id": "JSON",
+               "result": {
+                   "type": "JSON",
+                   "error": {"error": {"type": "JSON"}, "request_id": "JSON"},
+                   "message": {
+                       "id": "JSON", "model": "JSON",
+                       "usage": {
+                           "input_tokens": "JSON", "output_tokens": "JSON",
+                           "cache_creation_input_tokens": "JSON", "cache_read_input_tokens": "JSON",
+                           "cache_creation": {"ephemeral_5m_input_tokens": "JSON", "ephemeral_1h_input_tokens": "JSON"},
+                           "output_tokens_details": {"thinking_tokens": "JSON"},
+                           "server_tool_use": {"web_search_requests": "JSON"},
+                           "service_tier": "JSON", "speed": "JSON", "inference_geo": "JSON"
+                       }
+                   }
+               }
+           }')) end as r
+    from lines
+),
+
+fields as (
+    select line, text, status, r,
+           str(r.result.type) as result_type,
+           r.result.message.usage as u,
+           coalesce(r.result.message.usage.cache_creation.ephemeral_5m_input_tokens,
+                    case when r.result.message.usage.cache_creation.ephemeral_1h_input_tokens is null
+                         then r.result.message.usage.cache_creation_input_tokens end) as j_cache_write_5m,
+           $batch_ts::timestamptz as ts
+    from parsed
+),
+
+judged as (
+    select * replace (coalesce(status, case
+               when r is null then 'invalid_json'
+               when str(r.custom_id) is null or result_type is null then 'unknown_record_shape'
+               when result_type not in ('succeeded', 'errored', 'canceled', 'expired') then 'unknown_record_shape'
+               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, $file_mtime::timestamptz)
+           end, case
+               when result_type <> 'succeeded' then null
+               when tok_bad(u.input_tokens) or tok_bad(u.output_tokens) or tok_bad(u.cache_read_input_tokens)
+                    or tok_bad(j_cache_write_5m) or tok_bad(u.cache_creation.ephemeral_1h_input_tokens)
+                    or tok_bad(u.output_tokens_details.thinking_tokens)
+                    or tok_bad(u.server_tool_use.web_search_requests) then 'bad_token_count'
+               when u.input_tokens is null or u.output_tokens is null then 'missing_usage'
+               when str(r.result.message.model) is null then 'missing_model'
+           end) as status),
+           result_type = 'succeeded' as billable
+    from fields
+)
+
+select
+    line,
+    status,
+    case status
+        when 'unknown_record_shape' then 'not a Message Batches result line'
+        when 'timestamp_out_of_range' then 'batch time ' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || ' is before 2020 or after the file''s date'
+    end as detail,
+    redact(text) as raw_text,
+    redact(coalesce(str(r.result.message.id), $batch_id || ':' || str(r.custom_id))) as request_id,
+    redact(str(r.result.message.id)) as response_id,
+    ts,
+    'anthropic' as provider,
+    'anthropic' as billed_by,
+    redact(str(r.result.message.model)) as model,
+    null::varchar as app_raw,
+    null::varchar as workspace,
+    null::varchar as api_key,
+    null::varchar as project,
+    null::varchar as user_id,
+    null::varchar as session_id,
+    map {'batch_id': $batch_id, 'custom_id': redact(str(r.custom_id))} as tags,
+    case when billable then tok(u.input_tokens) else 0 end as input_tokens,
+    case when billable then coalesce(tok(j_cache_write_5m), 0) else 0 end as cache_write_5m_tokens,
+    case when billable then coalesce(tok(u.cache_creation.ephemeral_1h_input_tokens), 0) else 0 end as cache_write_1h_tokens,
+    case when billable then coalesce(tok(u.cache_read_input_tokens), 0) else 0 end as cache_read_tokens,
+    case when billable then tok(u.output_tokens) else 0 end as output_tokens,
+    tok(u.output_tokens_details.thinking_tokens) as reasoning_tokens,
+    case when billable then coalesce(tok(u.server_tool_use.web_search_requests), 0) else 0 end as web_search_requests,
+    true as batch,
+    'batch' as service_tier,
+    str(u.speed) as speed,
+    str(u.inference_geo) as inference_geo,
+    null::integer as http_status,
+    case when not billable then coalesce(str(r.result.error.error.type), result_type) end as error_type,
+    billable,
+    false as usage_missing,
+    null::bigint as latency_ms,
+    'request' as grain,
+    null::bigint as request_count,
+    null::timestamptz as bucket_end,
+    null::varchar as context_window,
+    null::decimal(38, 12) as reported_cost_usd,
+    $source_format as source_format,
+    $source_file as source_file,
+    line as source_line,
+    $ingested_at::timestamptz as ingested_at,
+    'anthropic:' || $batch_id || ':' || coalesce(str(r.custom_id), 'line-' || line) as dedupe_key
+from judged

@@ -1,0 +1,195 @@
+-- spendlog app log: one JSON object per line, an envelope around an Anthropic, OpenAI or Gemini response
+-- (or an error body). Parameters: $source_file, $source_format, $file_mtime, $ingested_at, $max_line_bytes.
+with lines as (
+    select * from checked_lines($max_line_bytes)
+),
+
+parsed as (
+    select line, text, status,
+           case when status is null then try(from_json(text, '{
+               "ts": "JSON", "logged_at": "JSON", "timestamp": "JSON",
+               "app": "JSON", "provider": "JSON", "request_id": "JSON", "x_request_id": "JSON",
+               "http_status": "JSON", "latency_ms": "JSON", "aborted": "JSON", "batch": "JSON",
+               "workspace": "JSON", "api_key_name": "JSON", "api_key": "JSON", "project": "JSON",
+               "openai_project": "JSON", "user_id": "JSON", "session_id": "JSON", "tags": "JSON",
+               "model_requested": "JSON", "error": "JSON",
+               "response": {
+                   "id": "JSON", "type": "JSON", "object": "JSON", "model": "JSON", "service_tier": "JSON",
+                   "modelVersion": "JSON", "responseId": "JSON",
+                   "usage": {
+                       "input_tokens": "JSON", "output_tokens": "JSON",
+                       "cache_creation_input_tokens": "JSON", "cache_read_input_tokens": "JSON",
+                       "cache_creation": {"ephemeral_5m_input_tokens": "JSON", "ephemeral_1h_input_tokens": "JSON"},
+                       "output_tokens_details": {"thinking_tokens": "JSON", "reasoning_tokens": "JSON"},
+                       "server_tool_use": {"web_search_requests": "JSON"},
+                       "service_tier": "JSON", "speed": "JSON", "inference_geo": "JSON",
+                       "prompt_tokens": "JSON", "completion_tokens": "JSON",
+                       "prompt_tokens_details": {"cached_tokens": "JSON", "cache_write_tokens": "JSON"},
+                       "completion_tokens_details": {"reasoning_tokens": "JSON"},
+                       "input_tokens_details": {"cached_tokens": "JSON", "cache_write_tokens": "JSON"}
+                   },
+                   "usageMetadata": {
+                       "promptTokenCount": "JSON", "cachedContentTokenCount": "JSON", "candidatesTokenCount": "JSON",
+                       "thoughtsTokenCount": "JSON", "toolUsePromptTokenCount": "JSON",
+                       "trafficType": "JSON", "serviceTier": "JSON"
+                   }
+               }
+           }')) end as r
+    from lines
+),
+
+shaped as (
+    select line, text, status, r,
+           r.response.usage as u,
+           r.response.usageMetadata as g,
+           case
+               when r.response.usageMetadata is not null or r.response.modelVersion is not null then 'gemini'
+               when str(r.response.object) = 'chat.completion' then 'openai_chat'
+               when str(r.response.object) = 'response' then 'openai_responses'
+               when str(r.response.type) = 'message' or starts_with(str(r.response.id), 'msg_') then 'anthropic'
+           end as api,
+           r.response is not null as has_response,
+           r.error is not null and r.response is null as is_error,
+           ts_parse(coalesce(r.ts, r.logged_at, r.timestamp)) as ts
+    from parsed
+),
+
+identified as (
+    select *,
+           coalesce(lower(str(r.provider)), case
+               when api = 'anthropic' then 'anthropic'
+               when api in ('openai_chat', 'openai_responses') then 'openai'
+               when api = 'gemini' then 'google'
+               when str(r.model_requested) ilike 'claude%' then 'anthropic'
+               when regexp_matches(str(r.model_requested), '^(gpt-|o[0-9]|chatgpt|text-embedding|davinci|babbage)') then 'openai'
+               when str(r.model_requested) ilike 'gemini%' then 'google'
+               when str(json_extract(r.error, '$.type')) = 'error' then 'anthropic'
+           end) as provider,
+           case api
+               when 'anthropic' then u.input_tokens
+               when 'openai_chat' then u.prompt_tokens
+               when 'openai_responses' then u.input_tokens
+               when 'gemini' then g.promptTokenCount
+           end as j_prompt,
+           case api
+               when 'openai_chat' then u.completion_tokens
+               when 'gemini' then g.candidatesTokenCount
+               else u.output_tokens
+           end as j_output,
+           case api
+               when 'openai_chat' then u.prompt_tokens_details.cached_tokens
+               when 'openai_responses' then u.input_tokens_details.cached_tokens
+               when 'gemini' then g.cachedContentTokenCount
+               else u.cache_read_input_tokens
+           end as j_cache_read,
+           case api
+               when 'openai_chat' then u.prompt_tokens_details.cache_write_tokens
+               when 'openai_responses' then u.input_tokens_details.cache_write_tokens
+               when 'anthropic' then coalesce(u.cache_creation.ephemeral_5m_input_tokens,
+                   case when u.cache_creation.ephemeral_1h_input_tokens is null then u.cache_creation_input_tokens end)
+           end as j_cache_write_5m,
+           case when api = 'anthropic' then u.cache_creation.ephemeral_1h_input_tokens end as j_cache_write_1h,
+           case api
+               when 'openai_chat' then u.completion_tokens_details.reasoning_tokens
+               when 'openai_responses' then u.output_tokens_details.reasoning_tokens
+               when 'gemini' then g.thoughtsTokenCount
+               else u.output_tokens_details.thinking_tokens
+           end as j_reasoning,
+           case when api = 'gemini' then g.toolUsePromptTokenCount end as j_tool_prompt,
+           case when api = 'anthropic' then u.server_tool_use.web_search_requests end as j_web_search
+    from shaped
+),
+
+counted as (
+    select *,
+           tok_bad(j_prompt) or tok_bad(j_output) or tok_bad(j_cache_read) or tok_bad(j_cache_write_5m)
+               or tok_bad(j_cache_write_1h) or tok_bad(j_reasoning) or tok_bad(j_tool_prompt)
+               or tok_bad(j_web_search) as bad_tokens,
+           j_prompt is null or (j_output is null and api <> 'gemini') as usage_absent,
+           tok(j_prompt) - case when api = 'anthropic' then 0
+                                else coalesce(tok(j_cache_read), 0) + coalesce(tok(j_cache_write_5m), 0) end
+               + coalesce(tok(j_tool_prompt), 0) as uncached_input,
+           coalesce(tok(j_output), 0) + case when api = 'gemini' then coalesce(tok(j_reasoning), 0) else 0 end as output,
+           coalesce(str(r.aborted) = 'true', false) as aborted,
+           coalesce(str(r.response.model), str(r.response.modelVersion), str(r.model_requested)) as model
+    from identified
+),
+
+judged as (
+    select * replace (coalesce(status, case
+               when r is null then 'invalid_json'
+               when not has_response and not is_error then 'unknown_record_shape'
+               when has_response and (api is null or provider is null) then 'unknown_record_shape'
+               else ts_problem(coalesce(r.ts, r.logged_at, r.timestamp), ts, $file_mtime::timestamptz)
+           end, case
+               when is_error then null
+               when bad_tokens then 'bad_token_count'
+               when usage_absent and not aborted then 'missing_usage'
+               when not usage_absent and uncached_input < 0 then 'negative_uncached_input'
+               when model is null then 'missing_model'
+           end) as status)
+    from counted
+)
+
+select
+    line,
+    status,
+    case status
+        when 'bad_token_count' then 'a token count is not a non-negative integer'
+        when 'negative_uncached_input' then 'cached tokens exceed prompt tokens'
+        when 'timestamp_no_zone' then 'timestamp has no time zone: ' || str(coalesce(r.ts, r.logged_at, r.timestamp))
+        when 'timestamp_out_of_range' then 'timestamp ' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || ' is before 2020 or after the file''s date'
+        when 'unknown_record_shape' then 'neither a known response nor an error'
+    end as detail,
+    redact(text) as raw_text,
+    redact(coalesce(str(r.request_id), str(r.x_request_id), str(r.response.id), str(r.response.responseId),
+                    str(json_extract(r.error, '$.request_id')))) as request_id,
+    redact(coalesce(str(r.response.id), str(r.response.responseId))) as response_id,
+    ts,
+    provider,
+    provider as billed_by,
+    redact(model) as model,
+    redact(str(r.app)) as app_raw,
+    redact(str(r.workspace)) as workspace,
+    redact(coalesce(str(r.api_key_name), str(r.api_key))) as api_key,
+    redact(coalesce(str(r.project), str(r.openai_project))) as project,
+    redact(str(r.user_id)) as user_id,
+    redact(str(r.session_id)) as session_id,
+    case when json_type(r.tags) = 'OBJECT' then map_from_entries(list_transform(
+        map_entries(json_transform(r.tags, '"MAP(VARCHAR, VARCHAR)"')),
+        lambda e: {'key': redact(e.key), 'value': redact(e.value)})) end as tags,
+    case when is_error then 0 when aborted and usage_absent then null else uncached_input end as input_tokens,
+    case when is_error then 0 when aborted and usage_absent then null else coalesce(tok(j_cache_write_5m), 0) end as cache_write_5m_tokens,
+    case when is_error then 0 when aborted and usage_absent then null else coalesce(tok(j_cache_write_1h), 0) end as cache_write_1h_tokens,
+    case when is_error then 0 when aborted and usage_absent then null else coalesce(tok(j_cache_read), 0) end as cache_read_tokens,
+    case when is_error then 0 when aborted and usage_absent then null else output end as output_tokens,
+    tok(j_reasoning) as reasoning_tokens,
+    case when is_error then 0 else coalesce(tok(j_web_search), 0) end as web_search_requests,
+    coalesce(str(r.batch) = 'true' or lower(coalesce(str(u.service_tier), str(r.response.service_tier))) = 'batch', false) as batch,
+    coalesce(str(u.service_tier), str(r.response.service_tier), str(g.serviceTier), str(g.trafficType)) as service_tier,
+    str(u.speed) as speed,
+    str(u.inference_geo) as inference_geo,
+    try_cast(str(r.http_status) as integer) as http_status,
+    case when is_error then coalesce(
+        case when json_type(json_extract(r.error, '$.error.code')) = 'VARCHAR' then str(json_extract(r.error, '$.error.code')) end,
+        str(json_extract(r.error, '$.error.status')),
+        str(json_extract(r.error, '$.error.type')),
+        nullif(str(json_extract(r.error, '$.type')), 'error'),
+        'http_' || str(r.http_status)) end as error_type,
+    not is_error and coalesce(try_cast(str(r.http_status) as integer) < 400, true) as billable,
+    aborted and usage_absent and not is_error as usage_missing,
+    tok(r.latency_ms) as latency_ms,
+    'request' as grain,
+    null::bigint as request_count,
+    null::timestamptz as bucket_end,
+    null::varchar as context_window,
+    null::decimal(38, 12) as reported_cost_usd,
+    $source_format as source_format,
+    $source_file as source_file,
+    line as source_line,
+    $ingested_at::timestamptz as ingested_at,
+    coalesce(provider, 'unknown') || ':' || coalesce(
+        coalesce(str(r.request_id), str(r.x_request_id), str(r.response.id), str(r.response.responseId),
+                 str(json_extract(r.error, '$.request_id'))),
+        'sha256:' || sha256(text)) as dedupe_key
+from judged

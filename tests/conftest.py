@@ -1,0 +1,64 @@
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.config import load_settings
+
+FIXTURES = Path(__file__).resolve().parents[1] / "sample_logs" / "formats"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    """Tests never see the developer's own config, home or clock."""
+    for name in ("SPENDLOG_HOME", "SPENDLOG_CONFIG", "SPENDLOG_NOW", "SPENDLOG_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def home(tmp_path):
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def settings(home):
+    return load_settings(None, str(home))
+
+
+@pytest.fixture
+def run(home):
+    """Invoke the CLI with --home set; returns the click Result."""
+    runner = CliRunner()
+
+    def invoke(*args, config=None):
+        prefix = ["--home", str(home)] + (["--config", str(config)] if config else [])
+        return runner.invoke(cli, prefix + [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+def app_record(request_id="req_1", ts="2026-02-10T10:00:00.000Z", model="claude-haiku-4-5-20251001",
+               input_tokens=100, output_tokens=20, app="test-app", **usage):
+    """One spendlog app-log line (a dict) with an Anthropic response."""
+    return {
+        "ts": ts, "app": app, "request_id": request_id, "http_status": 200, "latency_ms": 500,
+        "response": {"id": "msg_" + request_id, "type": "message", "model": model,
+                     "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens, **usage}},
+    }
+
+
+def write_jsonl(path: Path, records) -> Path:
+    """Write records (dicts, or raw strings/bytes written as they are) one per line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        for record in records:
+            if isinstance(record, dict):
+                record = json.dumps(record)
+            if isinstance(record, str):
+                record = record.encode()
+            handle.write(record + b"\n")
+    return path

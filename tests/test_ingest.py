@@ -1,0 +1,258 @@
+import gzip
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import FIXTURES, app_record, write_jsonl
+from pipeline.derived import open_views
+from pipeline.ingest import ingest
+from pipeline.lake import Lake
+
+
+def query(settings, sql, params=None):
+    con = open_views(settings)
+    try:
+        return con.execute(sql, params or {}).fetchall()
+    finally:
+        con.close()
+
+
+def assert_accounting(settings):
+    """records read = loaded + replaced + duplicates + rejected + ignored, for every file in the manifest."""
+    for path, entry in Lake(settings.home).read_manifest()["sources"].items():
+        total = (entry["rows_loaded"] + entry["rows_replaced"] + entry["duplicates"] + entry["rows_rejected"]
+                 + sum(entry["ignored"].values()))
+        assert entry["records_read"] == total, path
+
+
+def reject_reasons(settings):
+    return dict(query(settings, "select source_line, reason from rejects order by source_line"))
+
+
+def test_every_reject_reason_on_a_crafted_line(tmp_path, home):
+    (tmp_path / "spendlog.toml").write_text("[ingest]\nmax_line_bytes = 2000\n")
+    from pipeline.config import load_settings
+    settings = load_settings(str(tmp_path / "spendlog.toml"), str(home))
+    good = app_record
+    no_usage = good("req_nu")
+    del no_usage["response"]["usage"]
+    no_model = good("req_nm")
+    del no_model["response"]["model"]
+    lines = [
+        good("req_ok"),                                              # 1 loads
+        b'{"ts": "2026-02-10T10:00:00Z", "app": "\xff\xfe"}',        # 2 invalid_utf8
+        '{"ts": "2026-02-10T10:00:00Z", "response": ',               # 3 invalid_json
+        json.dumps(good("req_long", app="x" * 3000)),                # 4 line_too_long
+        '{"ts": "2026-02-10T10:00:00Z", "deep": ' + "[" * 70 + "]" * 70 + "}",  # 5 too_deep
+        "[1, 2, 3]",                                                  # 6 not_an_object
+        {k: v for k, v in good("req_nots").items() if k != "ts"},   # 7 missing_timestamp
+        good("req_nozone", ts="2026-02-10T10:00:00"),                # 8 timestamp_no_zone
+        good("req_old", ts="2019-12-31T23:59:59Z"),                  # 9 timestamp_out_of_range
+        no_usage,                                                     # 10 missing_usage
+        good("req_bad", input_tokens=1.5),                           # 11 bad_token_count
+        no_model,                                                     # 12 missing_model
+        {"ts": "2026-02-10T10:00:00Z", "hello": "world"},            # 13 unknown_record_shape
+        good("req_ok", output_tokens=10),                            # 14 duplicate_conflict (fewer tokens)
+        good("req_str", input_tokens="123"),                         # 15 bad_token_count (a string)
+        good("req_neg", input_tokens=-5),                            # 16 bad_token_count (negative)
+        {"ts": "2026-02-10T10:00:00Z", "request_id": "r-oa", "response": {  # 17 negative_uncached_input
+            "id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o",
+            "usage": {"prompt_tokens": 10, "completion_tokens": 1, "prompt_tokens_details": {"cached_tokens": 20}}}},
+    ]
+    for i in range(30):  # keep rejects under half the records so the file is not refused
+        lines.append(good(f"req_fill_{i}"))
+    write_jsonl(tmp_path / "logs" / "crafted.jsonl", lines)
+    summary = ingest(settings, [str(tmp_path / "logs")]).as_dict()
+    assert reject_reasons(settings) == {
+        2: "invalid_utf8", 3: "invalid_json", 4: "line_too_long", 5: "too_deep", 6: "not_an_object",
+        7: "missing_timestamp", 8: "timestamp_no_zone", 9: "timestamp_out_of_range", 10: "missing_usage",
+        11: "bad_token_count", 12: "missing_model", 13: "unknown_record_shape", 14: "duplicate_conflict",
+        15: "bad_token_count", 16: "bad_token_count", 17: "negative_uncached_input",
+    }
+    assert summary["rows_loaded"] == 31 and summary["rows_rejected"] == 16 and summary["records_read"] == 47
+    assert_accounting(settings)
+
+
+def test_exact_line_numbers_with_bom_crlf_blank_control_invalid_utf8_and_a_3mb_line(tmp_path, settings):
+    big = app_record("req_big")
+    big["response"]["content"] = [{"type": "text", "text": "y" * 3_000_000}]
+    path = tmp_path / "messy.jsonl"
+    with open(path, "wb") as handle:
+        handle.write(b"\xef\xbb\xbf" + json.dumps(app_record("req_1")).encode() + b"\r\n")  # 1 BOM + CRLF
+        handle.write(b"\r\n")                                                                  # 2 blank (CR only)
+        handle.write(b"\n")                                                                    # 3 blank
+        handle.write(b'{"ts": "2026-02-10T10:00:00Z", "app": "a\x01b"}\n')                     # 4 control char
+        handle.write(b'{"app": "\xc3\x28"}\n')                                                  # 5 invalid UTF-8
+        handle.write(json.dumps(big).encode() + b"\n")                                          # 6 3 MB line
+        handle.write(json.dumps(app_record("req_7")).encode() + b"\r\n")                        # 7 CRLF
+    old = time.time() - 3600
+    os.utime(path, (old, old))
+    summary = ingest(settings, [str(path)]).as_dict()
+    assert query(settings, "select request_id, source_line from usage order by source_line") == [
+        ("req_1", 1), ("req_big", 6), ("req_7", 7)]
+    assert reject_reasons(settings) == {4: "invalid_json", 5: "invalid_utf8"}
+    entry = Lake(settings.home).read_manifest()["sources"][str(path)]
+    assert entry["ignored"] == {"blank_line": 2}
+    assert summary["records_read"] == 7
+    assert_accounting(settings)
+
+
+def test_duplicates_within_and_across_files(tmp_path, settings):
+    a = write_jsonl(tmp_path / "a.jsonl", [
+        app_record("req_1"), app_record("req_1"),                     # identical within a file
+        app_record("req_2", output_tokens=5), app_record("req_2", output_tokens=50),  # conflict: more tokens wins
+    ])
+    b = write_jsonl(tmp_path / "b.jsonl", [
+        app_record("req_1"),                                         # identical across files
+        app_record("req_3", output_tokens=7),
+    ])
+    c = write_jsonl(tmp_path / "c.jsonl", [app_record("req_3", output_tokens=70)])  # conflict across files
+    summary = ingest(settings, [str(a), str(b), str(c)]).as_dict()
+    rows = query(settings, "select request_id, output_tokens, source_file, source_line from usage order by 1")
+    assert [(r[0], r[1]) for r in rows] == [("req_1", 20), ("req_2", 50), ("req_3", 70)]
+    assert rows[0][2:] == (str(a), 1)
+    assert summary["duplicates"] == 2 and summary["rows_rejected"] == 2 and summary["rows_loaded"] == 3
+    assert sorted(query(settings, "select source_file, source_line, reason from rejects")) == [
+        (str(a), 3, "duplicate_conflict"), (str(b), 2, "duplicate_conflict")]
+    assert_accounting(settings)
+
+
+def test_a_later_file_with_more_tokens_replaces_a_lake_row(tmp_path, settings):
+    a = write_jsonl(tmp_path / "a.jsonl", [app_record("req_1", output_tokens=5), app_record("req_2")])
+    ingest(settings, [str(a)])
+    b = write_jsonl(tmp_path / "b.jsonl", [app_record("req_1", output_tokens=500), app_record("req_2")])
+    summary = ingest(settings, [str(b)]).as_dict()
+    assert summary["rows_replaced"] == 1 and summary["duplicates"] == 1 and summary["rows_loaded"] == 0
+    assert query(settings, "select request_id, output_tokens, source_file from usage order by 1") == [
+        ("req_1", 500, str(b)), ("req_2", 20, str(a))]
+    assert query(settings, "select source_file, reason from rejects") == [(str(a), "duplicate_conflict")]
+    assert_accounting(settings)
+
+
+def test_second_ingest_of_the_same_files_loads_nothing(tmp_path, settings):
+    shutil.copytree(FIXTURES, tmp_path / "fx")
+    first = ingest(settings, [str(tmp_path / "fx")]).as_dict()
+    assert first["files"] == 5 and first["rows_loaded"] == 15
+    again = ingest(settings, [str(tmp_path / "fx")]).as_dict()
+    assert again["files"] == 0 and again["files_skipped"] == 5 and again["rows_loaded"] == 0
+    touched = tmp_path / "fx" / "anthropic_messages_logged.jsonl"
+    os.utime(touched, None)  # same bytes, new mtime: hashed, still skipped
+    third = ingest(settings, [str(tmp_path / "fx")]).as_dict()
+    assert third["files_skipped"] == 5
+    with open(touched, "ab") as handle:  # appended: re-read, old lines are duplicates
+        handle.write(json.dumps(app_record("req_new", ts="2026-03-12T15:00:00Z")).encode() + b"\n")
+    fourth = ingest(settings, [str(tmp_path / "fx")]).as_dict()
+    assert (fourth["files"], fourth["rows_loaded"], fourth["duplicates"]) == (1, 1, 4)
+    assert query(settings, "select count(*) from usage") == [(16,)]
+    assert_accounting(settings)
+
+
+def test_gzip_is_read_and_a_truncated_gzip_is_a_file_error(tmp_path, settings):
+    data = gzip.compress((json.dumps(app_record("req_gz")) + "\n").encode())
+    (tmp_path / "ok.jsonl.gz").write_bytes(data)
+    (tmp_path / "cut.jsonl.gz").write_bytes(data[: len(data) // 2])
+    summary = ingest(settings, [str(tmp_path / "ok.jsonl.gz"), str(tmp_path / "cut.jsonl.gz")]).as_dict()
+    assert summary["rows_loaded"] == 1
+    assert [e["error"].split(":")[0] for e in summary["file_errors"]] == ["truncated_gzip"]
+    entry = Lake(settings.home).read_manifest()["sources"][str(tmp_path / "ok.jsonl.gz")]
+    assert entry["sha256"] == __import__("hashlib").sha256(data).hexdigest()
+
+
+def test_a_file_with_mostly_bad_lines_is_refused_whole(tmp_path, settings):
+    path = write_jsonl(tmp_path / "bad.jsonl", [app_record("req_1"), "nope", "nope"])
+    summary = ingest(settings, [str(path)]).as_dict()
+    assert summary["file_errors"][0]["error"].startswith("too_many_rejects")
+    assert query(settings, "select count(*) from usage") == [(0,)]
+    assert query(settings, "select count(*) from rejects") == [(0,)]
+
+
+def test_a_recent_last_line_without_newline_is_pending(tmp_path, settings):
+    path = tmp_path / "live.jsonl"
+    path.write_bytes((json.dumps(app_record("req_1")) + "\n" + json.dumps(app_record("req_2"))).encode())
+    summary = ingest(settings, [str(path)]).as_dict()
+    assert summary["records_read"] == 1 and summary["rows_rejected"] == 0
+    with open(path, "ab") as handle:
+        handle.write(b"\n")
+    summary = ingest(settings, [str(path)]).as_dict()
+    assert (summary["rows_loaded"], summary["duplicates"]) == (1, 1)
+
+
+def test_secrets_never_reach_the_lake_or_rejects(tmp_path, settings):
+    key = "sk-ant-api03-" + "A" * 40
+    record = app_record("req_s")
+    record["api_key_name"] = key
+    record["tags"] = {"auth": "Bearer abc.def.ghi", "team": "core"}
+    bad = '{"ts": "2026-02-10T10:00:00Z", "headers": {"x-api-key": "%s"}, "x": ' % key
+    google = '{"ts": "2026-02-10T10:00:00Z", "key": "AIzaSyA1234567890abcdefghijklmnop", "k2": "sk-proj-abcdefghijklmnopqrstuvwxyz"}'
+    fillers = [app_record(f"req_{i}") for i in range(5)]
+    ingest(settings, [str(write_jsonl(tmp_path / "s.jsonl", [record, bad, google] + fillers))])
+    blobs = b"".join(p.read_bytes() for p in (settings.home / "lake").rglob("*.parquet"))
+    dumped = json.dumps(query(settings, "select * from usage"), default=str) + json.dumps(
+        query(settings, "select * from rejects"), default=str)
+    for secret in (key, "abc.def.ghi", "AIzaSyA1234567890abcdefghijklmnop", "sk-proj-abcdefghijklmnopqrstuvwxyz"):
+        assert secret not in dumped
+        assert secret.encode() not in blobs
+    assert query(settings, "select api_key, tags['team'] from usage where request_id = 'req_s'") == [
+        ("sk-ant-[REDACTED]", "core")]
+
+
+def test_batch_results_need_a_time(tmp_path, settings):
+    shutil.copy(FIXTURES / "anthropic_batch_results.jsonl", tmp_path / "batch.jsonl")
+    summary = ingest(settings, [str(tmp_path / "batch.jsonl")]).as_dict()
+    assert summary["file_errors"][0]["error"].startswith("batch_timestamp_missing")
+    summary = ingest(settings, [str(tmp_path / "batch.jsonl")], options={
+        "batch_id": "msgbatch_1", "batch_ended_at": "2026-03-12T09:00:00Z"}).as_dict()
+    assert summary["rows_loaded"] == 4
+    assert query(settings, "select request_id, billable, batch, error_type from usage order by 1") == [
+        ("msg_01FqfsLoHwgeFbguDgpz48m7", True, True, None),
+        ("msgbatch_1:ticket-00018", False, True, "invalid_request_error"),
+        ("msgbatch_1:ticket-00019", False, True, "expired"),
+        ("msgbatch_1:ticket-00020", False, True, "canceled"),
+    ]
+
+
+def canonical_rows(settings):
+    return query(settings, "select * exclude (ingested_at) from usage order by source_file, source_line")
+
+
+KILL_SCRIPT = """
+import sys
+from pipeline.config import load_settings
+from pipeline.ingest import ingest
+ingest(load_settings(None, sys.argv[1]), [sys.argv[2]])
+"""
+
+
+def test_sigkill_during_ingest_then_rerun_gives_the_same_rows(tmp_path):
+    from pipeline.config import load_settings
+    from pipeline.samples import generate
+
+    logs = tmp_path / "logs"
+    generate(logs, 1, 7)
+    shutil.rmtree(logs / "batch")
+    clean = load_settings(None, str(tmp_path / "clean"))
+    ingest(clean, [str(logs)])
+    expected = canonical_rows(clean)
+    start = time.monotonic()
+    subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(tmp_path / "timing"), str(logs)], check=True)
+    duration = time.monotonic() - start
+    for i, fraction in enumerate((0.3, 0.6, 0.8, 0.9, 0.97)):
+        home = tmp_path / f"killed{i}"
+        proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(home), str(logs)])
+        time.sleep(duration * fraction)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        settings = load_settings(None, str(home))
+        ingest(settings, [str(logs)])
+        assert canonical_rows(settings) == expected
+        assert_accounting(settings)
+        live = {str(settings.home / p) for t in ("usage", "rejects", "priced")
+                for p in Lake(settings.home).read_manifest()["tables"][t]}
+        on_disk = {str(p) for p in (settings.home / "lake").rglob("*.parquet")}
+        assert live <= on_disk and not any("/.staging/" in p for p in live)
