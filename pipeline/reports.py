@@ -1,0 +1,280 @@
+"""Spend reports: one SQL query per section, rendered to HTML, Markdown and CSV (DESIGN.md §5)."""
+from __future__ import annotations
+
+import calendar
+import os
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from . import TEMPLATES_DIR, sql_text
+
+KINDS = ("monthly", "daily", "period")
+
+PERIOD_SECTIONS = (
+    "summary",
+    "by_app_model",
+    "daily",
+    "change",
+    "savings",
+    "data_quality_unpriced",
+    "data_quality_rejects",
+    "data_quality_sources",
+)
+
+SECTIONS = {
+    "monthly": PERIOD_SECTIONS,
+    "period": PERIOD_SECTIONS,
+    "daily": (
+        "summary",
+        "by_app_model",
+        "data_quality_unpriced",
+        "data_quality_rejects",
+        "data_quality_sources",
+    ),
+}
+
+DISPLAY_SUFFIX = "_fmt"
+
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+REPORT_NAME = re.compile(
+    r"^(?:(?P<monthly>monthly-(?P<month>\d{4}-\d{2}))"
+    r"|(?P<daily>daily-(?P<day>\d{4}-\d{2}-\d{2}))"
+    r"|(?P<period>period-(?P<start>\d{4}-\d{2}-\d{2})_(?P<end>\d{4}-\d{2}-\d{2})))\.html$"
+)
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_SQL_COMMENT = re.compile(r"--[^\n]*")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&$])")
+_LINE_BREAKS = re.compile(r"[\r\n\t]+")
+
+
+def markdown_escape(value) -> str:
+    """Escape a log-derived string for Markdown text and table cells."""
+    text = _LINE_BREAKS.sub(" ", str(value))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def template_environment() -> Environment:
+    """The Jinja environment of every report template."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = markdown_escape
+    return env
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: date
+    end: date
+
+    @property
+    def stem(self) -> str:
+        if self.kind == "monthly":
+            return f"monthly-{self.start:%Y-%m}"
+        if self.kind == "daily":
+            return f"daily-{self.start:%Y-%m-%d}"
+        return f"period-{self.start:%Y-%m-%d}_{self.end:%Y-%m-%d}"
+
+    @property
+    def title(self) -> str:
+        if self.kind == "monthly":
+            return f"Monthly spend report — {MONTH_NAMES[self.start.month - 1]} {self.start.year}"
+        if self.kind == "daily":
+            return f"Daily spend report — {WEEKDAY_NAMES[self.start.weekday()]} {self.start:%Y-%m-%d}"
+        return f"Spend report — {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "daily":
+            return f"{self.start:%Y-%m-%d} ({WEEKDAY_NAMES[self.start.weekday()]})"
+        return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}"
+
+    @property
+    def previous(self) -> tuple[date, date]:
+        """The period this one is compared with: the previous month, else as many days just before."""
+        if self.kind == "monthly":
+            prev_end = self.start - timedelta(days=1)
+            return prev_end.replace(day=1), prev_end
+        length = (self.end - self.start).days + 1
+        return self.start - timedelta(days=length), self.start - timedelta(days=1)
+
+    @property
+    def previous_label(self) -> str:
+        prev_start, prev_end = self.previous
+        if self.kind == "monthly":
+            return f"{MONTH_NAMES[prev_start.month - 1]} {prev_start.year}"
+        if self.kind == "daily":
+            return f"{WEEKDAY_NAMES[prev_start.weekday()]} {prev_start:%Y-%m-%d}"
+        return f"{prev_start:%Y-%m-%d} – {prev_end:%Y-%m-%d}"
+
+
+def checked_period(kind: str, start: date, end: date) -> Period:
+    """A Period, or ValueError when the dates do not fit the kind."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown report kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if end < start:
+        raise ValueError(f"report period ends ({end}) before it starts ({start})")
+    if kind == "daily" and start != end:
+        raise ValueError(f"a daily report covers one day, not {start} to {end}")
+    if kind == "monthly":
+        last_day = calendar.monthrange(start.year, start.month)[1]
+        if start.day != 1 or end != start.replace(day=last_day):
+            raise ValueError(f"a monthly report runs from the 1st to the last day of a month, not {start} to {end}")
+    return Period(kind, start, end)
+
+
+def load_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the display macros (usd, usd6, num, pct …) on the connection."""
+    con.execute(sql_text("reports/_macros.sql"))
+
+
+def run_section(con: duckdb.DuckDBPyConnection, section: str, params: dict):
+    """Run sql/reports/<section>.sql with the named parameters it uses; an Arrow table."""
+    query = sql_text(f"reports/{section}.sql")
+    used = {name: params[name] for name in dict.fromkeys(_PARAM.findall(_SQL_COMMENT.sub("", query)))}
+    return con.sql(query, params=used).to_arrow_table()
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _write_csv(con: duckdb.DuckDBPyConnection, table, path: Path) -> None:
+    raw_columns = [name for name in table.column_names if not name.endswith(DISPLAY_SUFFIX)]
+    tmp = path.with_name(f".{path.name}.tmp")
+    con.from_arrow(table.select(raw_columns)).write_csv(str(tmp), header=True)
+    os.replace(tmp, path)
+
+
+def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: dict) -> list[Path]:
+    """Render one report (HTML, Markdown, a CSV per section) into out_dir; the written paths."""
+    period = checked_period(kind, start, end)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    load_macros(con)
+    prev_start, prev_end = period.previous
+    params = {
+        "start": period.start,
+        "end": period.end,
+        "prev_start": prev_start,
+        "prev_end": prev_end,
+        "tz": meta["timezone"],
+    }
+
+    written: list[Path] = []
+    sections: dict[str, list[dict]] = {}
+    csv_files: dict[str, str] = {}
+    for section in SECTIONS[kind]:
+        table = run_section(con, section, params)
+        csv_path = out_dir / f"{period.stem}.{section}.csv"
+        _write_csv(con, table, csv_path)
+        written.append(csv_path)
+        csv_files[section] = csv_path.name
+        sections[section] = table.to_pylist()
+
+    context = {
+        "kind": kind,
+        "title": period.title,
+        "period_label": period.label,
+        "previous_label": period.previous_label,
+        "stem": period.stem,
+        "meta": {
+            "catalog_version": meta["catalog_version"],
+            "timezone": meta["timezone"],
+            "generated_at": meta["generated_at"],
+        },
+        "summary": sections["summary"][0],
+        "sections": sections,
+        "csv_files": csv_files,
+    }
+    env = template_environment()
+    pages = []
+    for suffix in ("html", "md"):
+        path = out_dir / f"{period.stem}.{suffix}"
+        _write_text(path, env.get_template(f"report.{suffix}").render(context))
+        pages.append(path)
+    return pages + written
+
+
+def _index_entry(match: re.Match, names: set[str], out_dir: Path) -> dict:
+    html = match.group(0)
+    stem = html[: -len(".html")]
+    if match.group("monthly"):
+        start = date.fromisoformat(match.group("month") + "-01")
+        end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+        kind = "monthly"
+    elif match.group("daily"):
+        start = end = date.fromisoformat(match.group("day"))
+        kind = "daily"
+    else:
+        start, end = date.fromisoformat(match.group("start")), date.fromisoformat(match.group("end"))
+        kind = "period"
+    period = Period(kind, start, end)
+    csvs = [
+        {"href": p.name, "section": p.name[len(stem) + 1 : -len(".csv")]}
+        for p in sorted(out_dir.glob(f"{stem}.*.csv"))
+    ]
+    return {
+        "kind": kind,
+        "sort_key": (end, start),
+        "label": period.title.split(" — ", 1)[-1],
+        "period_label": period.label,
+        "html": html,
+        "markdown": f"{stem}.md" if f"{stem}.md" in names else "",
+        "csvs": csvs,
+    }
+
+
+def render_index(out_dir: Path) -> Path:
+    """Write out_dir/index.html listing every report in the folder, newest first, grouped by kind."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = {p.name for p in out_dir.iterdir() if p.is_file()}
+    entries = [_index_entry(m, names, out_dir) for m in map(REPORT_NAME.match, sorted(names)) if m]
+    groups = []
+    for kind, heading in (("monthly", "Monthly reports"), ("period", "Period reports"), ("daily", "Daily reports")):
+        reports = sorted((e for e in entries if e["kind"] == kind), key=lambda e: e["sort_key"], reverse=True)
+        if reports:
+            groups.append({"kind": kind, "heading": heading, "reports": reports})
+    path = out_dir / "index.html"
+    _write_text(path, template_environment().get_template("index.html").render(groups=groups))
+    return path
+
+
+def render_all(settings, jobs, out_dir: Path | None = None) -> list[Path]:
+    """Render (kind, start, end) reports over the settings' lake into out_dir (default: the home's reports/)."""
+    from .derived import open_views
+    from .pricing import catalog_version
+
+    out = Path(out_dir) if out_dir else settings.home / "reports"
+    meta = {
+        "catalog_version": catalog_version(),
+        "timezone": settings.timezone,
+        "generated_at": settings.now().strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    con = open_views(settings)
+    try:
+        paths = [path for kind, start, end in jobs for path in render_report(con, kind, start, end, out, meta)]
+    finally:
+        con.close()
+    render_index(out)
+    return paths

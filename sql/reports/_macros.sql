@@ -1,0 +1,84 @@
+-- Display macros for report sections (DESIGN.md §2 Money, §5 Reports).
+-- Rounding happens here, once: totals to cents, per-request amounts to 6 places,
+-- a nonzero amount under a cent as '<$0.01'. Templates print these strings as they are.
+-- Temporary macros, so a read-only warehouse connection can load them.
+
+-- Exact money ÷ count, half away from zero at 12 places (never `/` on DECIMAL: it turns into DOUBLE).
+create or replace temp macro money_div(x, n) as
+    case
+        when x is null or n is null or n = 0 then null
+        else (
+            (sign(x) * ((abs(x::decimal(38, 12) * 1000000000000)::hugeint * 2 + abs(n)::hugeint)
+                        // (abs(n)::hugeint * 2)) * sign(n))::decimal(38, 0)
+            * 0.000000000001
+        )::decimal(38, 12)
+    end;
+
+-- a / b as a percentage (DOUBLE; percentages are not money). NULL when b is 0 or NULL.
+create or replace temp macro pct_of(a, b) as
+    case when b is null or b = 0 or a is null then null else a::double / b::double * 100 end;
+
+-- '1,234' for a non-negative integral amount, exact at any size.
+create or replace temp macro _thousands(n) as format('{:,}', n::hugeint);
+
+-- A money amount rounded to 2 places, with thousands separators: '1,234.56'.
+create or replace temp macro _cents_text(x) as
+    _thousands(floor(round(abs(x), 2))) || '.' || split_part(round(abs(x), 2)::decimal(38, 2)::varchar, '.', 2);
+
+-- A money amount rounded to 6 places: '0.012345'.
+create or replace temp macro _micros_text(x) as
+    _thousands(floor(round(abs(x), 6))) || '.' || split_part(round(abs(x), 6)::decimal(38, 6)::varchar, '.', 2);
+
+-- Totals: '$1,234.56', '$0.00', '<$0.01', '-$3.20', '—' for NULL.
+create or replace temp macro usd(x) as
+    case
+        when x is null then '—'
+        when x = 0 then '$0.00'
+        when abs(x) < 0.01 then (case when x < 0 then '-' else '' end) || '<$0.01'
+        else (case when x < 0 then '-' else '' end) || '$' || _cents_text(x)
+    end;
+
+-- Per-request amounts: '$0.004200', '<$0.000001', '—' for NULL.
+create or replace temp macro usd6(x) as
+    case
+        when x is null then '—'
+        when x = 0 then '$0.000000'
+        when abs(x) < 0.000001 then (case when x < 0 then '-' else '' end) || '<$0.000001'
+        else (case when x < 0 then '-' else '' end) || '$' || _micros_text(x)
+    end;
+
+-- Counts and token totals: '1,234,567', '—' for NULL.
+create or replace temp macro num(n) as
+    case when n is null then '—' when n < 0 then '-' || _thousands(abs(n)) else _thousands(n) end;
+
+-- Percentages to one decimal: '65.3%', '—' for NULL.
+create or replace temp macro pct(p) as
+    case when p is null then '—' else format('{:.1f}', round(p::double, 1)) || '%' end;
+
+-- A signed percentage change: '+12.5%', '-3.0%', '—' for NULL.
+create or replace temp macro pct_change(p) as
+    case
+        when p is null then '—'
+        when round(p::double, 1) > 0 then '+' || format('{:.1f}', round(p::double, 1)) || '%'
+        else format('{:.1f}', round(p::double, 1)) || '%'
+    end;
+
+-- A signed money change: '+$1.20', '-$0.35', '<$0.01' either way, '$0.00'.
+create or replace temp macro usd_change(x) as
+    case when x is not null and x > 0 then '+' || usd(x) else usd(x) end;
+
+-- Billable requests of a row: 1 per billable request row, request_count per bucket row.
+create or replace temp macro billable_requests(grain, billable, request_count) as
+    case
+        when grain = 'bucket' then coalesce(request_count, 0)
+        when billable then 1
+        else 0
+    end;
+
+-- All input tokens of a row: uncached + cache writes + cache reads.
+create or replace temp macro input_tokens_all(uncached, write_5m, write_1h, cache_read) as
+    coalesce(uncached, 0) + coalesce(write_5m, 0) + coalesce(write_1h, 0) + coalesce(cache_read, 0);
+
+-- A timestamp in the report's timezone, to the minute.
+create or replace temp macro local_minute(ts, tz) as
+    case when ts is null then '—' else strftime(timezone(tz, ts), '%Y-%m-%d %H:%M') end;

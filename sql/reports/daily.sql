@@ -1,0 +1,53 @@
+-- Cost per local day of the period, zero-spend days included, with the width of its bar.
+-- Params: $start, $end (inclusive local days).
+with calendar as (
+    select d::date as day
+    from generate_series($start::date, $end::date, interval 1 day) as t (d)
+),
+
+period as (
+    select * from spend where day between $start and $end
+),
+
+per_day as (
+    select
+        day,
+        sum(cost_usd) as cost_usd,
+        sum(billable_requests(grain, billable, request_count))::bigint as requests
+    from period
+    group by day
+),
+
+filled as (
+    select
+        calendar.day,
+        coalesce(per_day.cost_usd, 0)::decimal(38, 12) as cost_usd,
+        coalesce(per_day.requests, 0)::bigint as requests
+    from calendar
+    left join per_day on per_day.day = calendar.day
+),
+
+ranked as (
+    select
+        *,
+        max(cost_usd) over () as max_cost_usd,
+        row_number() over (order by cost_usd asc, day asc) as cheap_rank,
+        row_number() over (order by cost_usd desc, day asc) as dear_rank
+    from filled
+)
+
+select
+    day,
+    dayname(day) as weekday,
+    cost_usd,
+    requests,
+    coalesce(round(pct_of(cost_usd, max_cost_usd), 1), 0) as bar_pct,
+    isodow(day) in (6, 7) as is_weekend,
+    cheap_rank = 1 as is_cheapest,
+    dear_rank = 1 and cost_usd > 0 as is_dearest,
+    strftime(day, '%a %d %b') as day_fmt,
+    usd(cost_usd) as cost_fmt,
+    num(requests) as requests_fmt,
+    format('{:.1f}', coalesce(round(pct_of(cost_usd, max_cost_usd), 1), 0)) || '%' as bar_width
+from ranked
+order by day

@@ -1,0 +1,137 @@
+-- The headline numbers of a period: one row.
+-- Params: $start, $end (inclusive local days), $prev_start, $prev_end (the period it is compared with).
+with calendar as (
+    select d::date as day
+    from generate_series($start::date, $end::date, interval 1 day) as t (d)
+),
+
+period as (
+    select * from spend where day between $start and $end
+),
+
+cost_per_day as (
+    select day, sum(cost_usd) as cost_usd
+    from period
+    group by day
+),
+
+daily as (
+    select calendar.day, coalesce(cost_per_day.cost_usd, 0)::decimal(38, 12) as cost_usd
+    from calendar
+    left join cost_per_day on cost_per_day.day = calendar.day
+),
+
+cheapest as (
+    select day, cost_usd from daily order by cost_usd asc, day asc limit 1
+),
+
+dearest as (
+    select day, cost_usd from daily where cost_usd > 0 order by cost_usd desc, day asc limit 1
+),
+
+totals as (
+    select
+        coalesce(sum(cost_usd), 0)::decimal(38, 12) as total_cost_usd,
+        coalesce(sum(output_cost_usd) filter (where cost_usd is not null), 0)::decimal(38, 12) as output_cost_usd,
+        coalesce(sum(billable_requests(grain, billable, request_count)), 0)::bigint as requests,
+        count(*) filter (where grain = 'request' and not billable) as nonbillable_requests,
+        count(*) filter (where grain = 'request' and billable and batch) as batch_requests,
+        coalesce(sum(input_tokens_all(input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens)), 0)::bigint
+            as input_tokens,
+        coalesce(sum(output_tokens), 0)::bigint as output_tokens,
+        count(*) filter (where cost_usd is null) as unpriced_rows_in_totals
+    from period
+),
+
+unpriced as (
+    select count(*) as unpriced_rows
+    from priced_usage
+    where day between $start and $end and cost_usd is null
+),
+
+period_files as (
+    select distinct source_file from priced_usage where day between $start and $end
+),
+
+rejected as (
+    select count(*) as rejected_records
+    from rejects
+    where source_file in (select source_file from period_files)
+),
+
+previous as (
+    select coalesce(sum(cost_usd), 0)::decimal(38, 12) as prev_total_cost_usd, count(*) as prev_rows
+    from spend
+    where day between $prev_start and $prev_end
+),
+
+calendar_days as (
+    select count(*) as days from calendar
+),
+
+final as (
+    select
+        $start::date as period_start,
+        $end::date as period_end,
+        calendar_days.days,
+        totals.total_cost_usd,
+        money_div(totals.total_cost_usd, calendar_days.days) as daily_average_usd,
+        cheapest.day as cheapest_day,
+        dayname(cheapest.day) as cheapest_weekday,
+        cheapest.cost_usd as cheapest_cost_usd,
+        dearest.day as dearest_day,
+        dayname(dearest.day) as dearest_weekday,
+        dearest.cost_usd as dearest_cost_usd,
+        totals.output_cost_usd,
+        pct_of(totals.output_cost_usd, totals.total_cost_usd) as output_share_pct,
+        totals.requests,
+        totals.nonbillable_requests,
+        totals.batch_requests,
+        totals.input_tokens,
+        totals.output_tokens,
+        case when totals.output_tokens > 0 then totals.input_tokens::double / totals.output_tokens end
+            as input_per_output_token,
+        unpriced.unpriced_rows,
+        totals.unpriced_rows_in_totals,
+        rejected.rejected_records,
+        $prev_start::date as prev_start,
+        $prev_end::date as prev_end,
+        previous.prev_rows > 0 as has_previous,
+        previous.prev_total_cost_usd,
+        totals.total_cost_usd - previous.prev_total_cost_usd as change_usd,
+        pct_of(totals.total_cost_usd - previous.prev_total_cost_usd, previous.prev_total_cost_usd) as change_pct
+    from calendar_days
+    cross join totals
+    cross join unpriced
+    cross join rejected
+    cross join previous
+    left join cheapest on true
+    left join dearest on true
+)
+
+select
+    *,
+    usd(total_cost_usd) as total_cost_fmt,
+    usd(daily_average_usd) as daily_average_fmt,
+    num(days) as days_fmt,
+    strftime(cheapest_day, '%Y-%m-%d') as cheapest_day_fmt,
+    usd(cheapest_cost_usd) as cheapest_cost_fmt,
+    coalesce(strftime(dearest_day, '%Y-%m-%d'), '—') as dearest_day_fmt,
+    coalesce(dearest_weekday, '—') as dearest_weekday_fmt,
+    usd(dearest_cost_usd) as dearest_cost_fmt,
+    usd(output_cost_usd) as output_cost_fmt,
+    pct(output_share_pct) as output_share_fmt,
+    num(requests) as requests_fmt,
+    num(nonbillable_requests) as nonbillable_requests_fmt,
+    num(batch_requests) as batch_requests_fmt,
+    num(input_tokens) as input_tokens_fmt,
+    num(output_tokens) as output_tokens_fmt,
+    case when input_per_output_token is null then '—'
+         else format('{:.1f}', round(input_per_output_token, 1)) || '×' end as input_per_output_token_fmt,
+    num(unpriced_rows) as unpriced_rows_fmt,
+    num(rejected_records) as rejected_records_fmt,
+    strftime(prev_start, '%Y-%m-%d') || ' – ' || strftime(prev_end, '%Y-%m-%d') as prev_period_fmt,
+    usd(prev_total_cost_usd) as prev_total_cost_fmt,
+    usd_change(change_usd) as change_fmt,
+    pct_change(change_pct) as change_pct_fmt
+from final

@@ -1,0 +1,347 @@
+import csv
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import duckdb
+import jinja2
+import pytest
+
+from pipeline import sql_text
+from pipeline.reports import (
+    load_macros, markdown_escape, render_index, render_report, run_section, template_environment,
+)
+
+HOSTILE_APP = '<script>alert("x")</script> | *evil_app*'
+META = {"catalog_version": "2026-03-01", "timezone": "UTC", "generated_at": "2026-03-08T06:00:00Z"}
+
+PRICED_COLUMNS = """
+    canonical_model varchar, price_id varchar, price_tier varchar, price_flags varchar[],
+    input_cost_usd decimal(38, 12), cache_write_cost_usd decimal(38, 12), cache_read_cost_usd decimal(38, 12),
+    output_cost_usd decimal(38, 12), tool_cost_usd decimal(38, 12), cost_usd decimal(38, 12),
+    cost_without_cache_usd decimal(38, 12), cost_without_batch_usd decimal(38, 12),
+    app varchar, day date, month date, in_totals boolean, source_name varchar
+"""
+
+
+def usage_row(ts, app, model, cost, output_cost=None, *, canonical=True, grain="request", billable=True,
+              batch=False, request_count=None, input_tokens=0, cache_read=0, output_tokens=0,
+              without_cache=None, without_batch=None, in_totals=True, flags=(), source="app-logs",
+              source_file="/logs/a.jsonl", provider="anthropic"):
+    cost = None if cost is None else Decimal(cost)
+    output_cost = Decimal(output_cost or 0)
+    day = ts.date()
+    return {
+        "request_id": f"req-{ts:%d%H%M}-{app[:3]}", "ts": ts, "provider": provider, "billed_by": provider,
+        "model": model, "app_raw": app, "input_tokens": input_tokens, "cache_write_5m_tokens": 0,
+        "cache_write_1h_tokens": 0, "cache_read_tokens": cache_read, "output_tokens": output_tokens,
+        "batch": batch, "billable": billable, "usage_missing": False, "grain": grain,
+        "request_count": request_count, "http_status": 200 if billable else 429,
+        "source_format": "app_log", "source_file": source_file, "source_line": 1,
+        "canonical_model": model if canonical else None, "price_flags": list(flags),
+        "input_cost_usd": None if cost is None else cost - output_cost,
+        "output_cost_usd": None if cost is None else output_cost,
+        "cost_usd": cost,
+        "cost_without_cache_usd": Decimal(without_cache) if without_cache else cost,
+        "cost_without_batch_usd": Decimal(without_batch) if without_batch else cost,
+        "app": app, "day": day, "month": day.replace(day=1), "in_totals": in_totals, "source_name": source,
+    }
+
+
+def at(day, hour=12):
+    return datetime(2026, *day, hour, tzinfo=timezone.utc)
+
+
+ROWS = [
+    # Sun 1 Feb: $4.00
+    usage_row(at((2, 1)), "content-assistant", "claude-sonnet-4-6", "3.00", "2.00", input_tokens=1000, output_tokens=500),
+    usage_row(at((2, 1)), "code-review-bot", "claude-haiku-4-5", "1.00", "0.30", input_tokens=2000, cache_read=8000,
+              output_tokens=100, without_cache="2.60"),
+    # Mon 2 Feb: no rows at all ($0)
+    # Tue 3 Feb: $9.00
+    usage_row(at((2, 3)), "content-assistant", "claude-opus-4-6", "8.00", "6.00", input_tokens=10000, output_tokens=2000),
+    usage_row(at((2, 3)), "code-review-bot", "claude-haiku-4-5", "1.00", "0.75", batch=True, input_tokens=4000,
+              output_tokens=1000, without_batch="2.00"),
+    usage_row(at((2, 3), 13), "code-review-bot", "claude-haiku-4-5", "0", billable=False),
+    # Wed 4 Feb: $0.504 (plus an unpriced row and a row outside the totals)
+    usage_row(at((2, 4)), HOSTILE_APP, "gpt-4o-mini", "0.004", "0.003", provider="openai", input_tokens=100,
+              output_tokens=10),
+    usage_row(at((2, 4)), "content-assistant", "mystery-model", None, canonical=False, flags=["no_price"],
+              input_tokens=50, output_tokens=5),
+    usage_row(at((2, 4), 0), "code-review-bot", "gpt-4o-mini", "0.50", "0.30", provider="openai", grain="bucket",
+              request_count=7, input_tokens=700, output_tokens=70, source="console-export",
+              source_file="/exports/openai.csv"),
+    usage_row(at((2, 4)), "content-assistant", "claude-sonnet-4-6", "100.00", "50.00", in_totals=False,
+              source="gateway-mirror", source_file="/logs/gateway.jsonl"),
+    # outside the periods under test: January (previous month) and March
+    usage_row(at((1, 15)), "content-assistant", "claude-sonnet-4-6", "2.00", "1.00", source_file="/logs/old.jsonl"),
+    usage_row(at((3, 1)), "content-assistant", "claude-opus-4-6", "50.00", "40.00", source_file="/logs/march.jsonl"),
+]
+
+REJECTS = [
+    ("/logs/a.jsonl", 7, "app_log", "invalid_json", "unexpected end", "{", "x", 1),
+    ("/logs/a.jsonl", 9, "app_log", "missing_usage", "no usage object", "{}", "y", 2),
+    ("/logs/elsewhere.jsonl", 3, "app_log", "invalid_json", "bad", "{", "z", 1),
+]
+
+
+@pytest.fixture
+def con():
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(sql_text("schema/usage.sql"))
+    con.execute(sql_text("schema/rejects.sql"))
+    con.execute(f"create table priced_columns ({PRICED_COLUMNS})")
+    con.execute("create table priced_usage_t as select * from usage_schema, priced_columns where false")
+    columns = list(ROWS[0])
+    con.executemany(
+        f"insert into priced_usage_t ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
+        [[row[c] for c in columns] for row in ROWS],
+    )
+    con.execute("create table rejects_t as select * from rejects_schema")
+    con.executemany(
+        "insert into rejects_t values (?, ?, ?, ?, ?, ?, ?, ?, timestamptz '2026-03-01 02:00:00+00')", REJECTS)
+    con.execute("""
+        create table ingested_files_t as select * from (values
+            ('/logs/a.jsonl', 100, 1, 'h1', 'app_log', 1, timestamptz '2026-03-05 03:00:00+00', 9, 6, 0, 0, 2, 1),
+            ('/exports/openai.csv', 50, 1, 'h2', 'openai_usage_csv', 1, timestamptz '2026-03-05 03:00:00+00',
+             1, 1, 0, 0, 0, 0)
+        ) as t (path, size, mtime_ns, sha256, format, normalizer_version, ingested_at, records_read, rows_loaded,
+                rows_replaced, duplicates, rows_rejected, ignored)
+    """)
+    con.execute("create view priced_usage as select * from priced_usage_t")
+    con.execute("create view spend as select * from priced_usage where in_totals")
+    con.execute("create view rejects as select * from rejects_t")
+    con.execute("create view ingested_files as select * from ingested_files_t")
+    return con
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def section(con, name, start, end, **extra):
+    load_macros(con)
+    params = {"start": start, "end": end, "prev_start": date(2026, 1, 1), "prev_end": date(2026, 1, 31),
+              "tz": "UTC", **extra}
+    return run_section(con, name, params).to_pylist()
+
+
+def test_summary_numbers_worked_out_by_hand(con):
+    [s] = section(con, "summary", date(2026, 2, 1), date(2026, 2, 4))
+    assert s["days"] == 4
+    assert s["total_cost_usd"] == Decimal("13.504")  # the $100 mirror row and March/January rows are out
+    assert s["daily_average_usd"] == Decimal("3.376")  # 13.504 / 4, zero-spend Monday included
+    assert (s["cheapest_day"], s["cheapest_weekday"], s["cheapest_cost_usd"]) == (date(2026, 2, 2), "Monday", 0)
+    assert (s["dearest_day"], s["dearest_weekday"], s["dearest_cost_usd"]) == (date(2026, 2, 3), "Tuesday", 9)
+    assert s["output_cost_usd"] == Decimal("9.353")
+    assert s["output_share_pct"] == pytest.approx(9.353 / 13.504 * 100)
+    assert s["output_share_fmt"] == "69.3%"
+    assert (s["requests"], s["nonbillable_requests"], s["batch_requests"]) == (13, 1, 1)
+    assert (s["unpriced_rows"], s["rejected_records"]) == (1, 2)
+    assert (s["total_cost_fmt"], s["daily_average_fmt"]) == ("$13.50", "$3.38")
+    assert (s["cheapest_cost_fmt"], s["dearest_cost_fmt"]) == ("$0.00", "$9.00")
+    assert str(s["daily_average_usd"].as_tuple().exponent) == "-12"  # stays DECIMAL(38,12), no DOUBLE
+
+
+def test_monthly_average_counts_every_calendar_day(con):
+    [s] = section(con, "summary", date(2026, 2, 1), date(2026, 2, 28))
+    assert s["days"] == 28
+    assert s["total_cost_usd"] == Decimal("13.504")
+    assert s["daily_average_usd"] == Decimal("0.482285714286")  # 13.504 / 28, half up at 12 places
+    assert s["daily_average_fmt"] == "$0.48"
+    assert s["cheapest_day"] == date(2026, 2, 2)
+    assert (s["prev_total_cost_usd"], s["change_usd"], s["change_fmt"]) == (2, Decimal("11.504"), "+$11.50")
+
+
+def test_by_app_model_rows_subtotals_and_total(con):
+    rows = section(con, "by_app_model", date(2026, 2, 1), date(2026, 2, 4))
+    table = [(r["row_kind"], r["app"], r["model"], r["requests"], r["cost_usd"]) for r in rows]
+    assert table == [
+        ("model", "content-assistant", "claude-opus-4-6", 1, Decimal("8")),
+        ("model", "content-assistant", "claude-sonnet-4-6", 1, Decimal("3")),
+        ("model", "content-assistant", "mystery-model", 1, None),
+        ("app_total", "content-assistant", None, 3, Decimal("11")),
+        ("model", "code-review-bot", "claude-haiku-4-5", 2, Decimal("2")),
+        ("model", "code-review-bot", "gpt-4o-mini", 7, Decimal("0.5")),
+        ("app_total", "code-review-bot", None, 9, Decimal("2.5")),
+        ("model", HOSTILE_APP, "gpt-4o-mini", 1, Decimal("0.004")),
+        ("app_total", HOSTILE_APP, None, 1, Decimal("0.004")),
+        ("total", None, None, 13, Decimal("13.504")),
+    ]
+    haiku = rows[4]
+    assert (haiku["input_tokens"], haiku["output_tokens"]) == (14000, 1100)
+    assert haiku["cached_input_pct_fmt"] == "57.1%"  # 8,000 of 14,000
+    assert haiku["cost_per_request_fmt"] == "$1.000000"
+    assert rows[2]["cost_fmt"] == "unpriced"
+    assert rows[3]["cost_fmt"] == "$11.00\u00a0†"
+    assert (rows[7]["cost_fmt"], rows[7]["cost_per_request_fmt"]) == ("<$0.01", "$0.004000")
+    assert rows[-1]["cost_fmt"] == "$13.50\u00a0†"
+    assert rows[-1]["input_tokens_fmt"] == "25,850"
+
+
+def test_daily_section_fills_zero_days_and_scales_bars(con):
+    rows = section(con, "daily", date(2026, 2, 1), date(2026, 2, 4))
+    assert [(r["day"], r["cost_usd"], r["bar_width"]) for r in rows] == [
+        (date(2026, 2, 1), Decimal("4"), "44.4%"),
+        (date(2026, 2, 2), Decimal("0"), "0.0%"),
+        (date(2026, 2, 3), Decimal("9"), "100.0%"),
+        (date(2026, 2, 4), Decimal("0.504"), "5.6%"),
+    ]
+    assert [r["is_cheapest"] for r in rows] == [False, True, False, False]
+    assert [r["is_dearest"] for r in rows] == [False, False, True, False]
+    assert rows[1]["day_fmt"] == "Mon 02 Feb"
+
+
+def test_savings_by_app(con):
+    rows = section(con, "savings", date(2026, 2, 1), date(2026, 2, 4))
+    by_app = {r["app_label"]: r for r in rows}
+    assert by_app["code-review-bot"]["cache_saved_usd"] == Decimal("1.6")
+    assert by_app["code-review-bot"]["batch_saved_usd"] == Decimal("1")
+    assert by_app["Total"]["cache_saved_usd"] == Decimal("1.6")
+    assert by_app["Total"]["cost_usd"] == Decimal("13.504")
+    assert by_app["code-review-bot"]["cache_saved_fmt"] == "$1.60"
+    assert rows[-1]["row_kind"] == "total"
+
+
+def test_data_quality_sections(con):
+    unpriced = section(con, "data_quality_unpriced", date(2026, 2, 1), date(2026, 2, 28))
+    assert [(r["model"], r["flags"], r["rows"], r["rows_in_totals"]) for r in unpriced] == [
+        ("mystery-model", "no_price", 1, 1)]
+    rejects = section(con, "data_quality_rejects", date(2026, 2, 1), date(2026, 2, 28))
+    assert [(r["reason"], r["rejected"], r["rejected_all_time"]) for r in rejects] == [
+        ("invalid_json", 1, 2), ("missing_usage", 1, 1)]
+    sources = section(con, "data_quality_sources", date(2026, 2, 1), date(2026, 2, 28))
+    by_name = {r["source_name"]: r for r in sources}
+    assert by_name["app-logs"]["rows"] == 7
+    assert by_name["app-logs"]["days_with_rows_fmt"] == "3 of 28"
+    assert by_name["app-logs"]["rejected"] == 2
+    assert by_name["gateway-mirror"]["rows_in_totals"] == 0
+    assert by_name["console-export"]["first_ts_fmt"] == "2026-02-04 00:00"
+
+
+def test_render_period_writes_pages_and_raw_csvs(con, tmp_path):
+    paths = render_report(con, "period", date(2026, 2, 1), date(2026, 2, 4), tmp_path, META)
+    names = sorted(p.name for p in paths)
+    assert "period-2026-02-01_2026-02-04.html" in names
+    assert "period-2026-02-01_2026-02-04.md" in names
+    assert "period-2026-02-01_2026-02-04.by_app_model.csv" in names
+    assert all(p.exists() for p in paths)
+    rows = read_csv(tmp_path / "period-2026-02-01_2026-02-04.by_app_model.csv")
+    assert rows[-1]["row_kind"] == "total"
+    assert rows[-1]["cost_usd"] == "13.504000000000"
+    assert not any(name.endswith("_fmt") for name in rows[0])
+    assert not any("$" in value for row in rows for value in row.values())
+    assert rows[-3]["app"] == HOSTILE_APP  # CSV quoting keeps the raw name
+    [summary] = read_csv(tmp_path / "period-2026-02-01_2026-02-04.summary.csv")
+    assert summary["daily_average_usd"] == "3.376000000000"
+    daily = read_csv(tmp_path / "period-2026-02-01_2026-02-04.daily.csv")
+    assert [d["cost_usd"] for d in daily] == ["4.000000000000", "0.000000000000", "9.000000000000", "0.504000000000"]
+
+
+def test_monthly_report_html_and_markdown(con, tmp_path):
+    paths = render_report(con, "monthly", date(2026, 2, 1), date(2026, 2, 28), tmp_path, META)
+    html = (tmp_path / "monthly-2026-02.html").read_text()
+    md = (tmp_path / "monthly-2026-02.md").read_text()
+    assert (tmp_path / "monthly-2026-02.by_app_model.csv") in paths
+    for page in (html, md):
+        assert "Monthly spend report — February 2026" in page
+        assert "2026-02-01 – 2026-02-28" in page
+        assert "$13.50" in page and "$0.48" in page and "69.3%" in page
+        assert "Tuesday 2026-02-03" in page and "Monday 2026-02-02" in page
+        assert "<$0.01" in page or "&lt;$0.01" in page
+        assert "2026-03-01" in page and "2026-03-08T06:00:00Z" in page and "UTC" in page
+        assert "mystery" in page and "invalid" in page
+        assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; | *evil_app*" in html
+    assert "&lt;$0.01" in html
+    assert r'\<script\>alert\("x"\)\</script\> \| \*evil\_app\*' in md
+    assert "<script" not in html.lower()
+    assert "Unpriced rows: **1** · rejected records: **2**" in md
+    assert "Unpriced rows: 1" in html and "Rejected records: 2" in html
+
+
+def test_daily_report(con, tmp_path):
+    paths = render_report(con, "daily", date(2026, 2, 4), date(2026, 2, 4), tmp_path, META)
+    assert sorted(p.name for p in paths) == sorted([
+        "daily-2026-02-04.html", "daily-2026-02-04.md",
+        "daily-2026-02-04.summary.csv", "daily-2026-02-04.by_app_model.csv",
+        "daily-2026-02-04.data_quality_unpriced.csv", "daily-2026-02-04.data_quality_rejects.csv",
+        "daily-2026-02-04.data_quality_sources.csv",
+    ])
+    html = (tmp_path / "daily-2026-02-04.html").read_text()
+    assert "Daily spend report — Wednesday 2026-02-04" in html
+    assert "$0.50" in html and "&lt;$0.01" in html and "$0.004000" in html
+    assert "Daily average" not in html
+    [summary] = read_csv(tmp_path / "daily-2026-02-04.summary.csv")
+    assert summary["total_cost_usd"] == "0.504000000000"
+
+
+def test_wrong_periods_are_refused(con, tmp_path):
+    with pytest.raises(ValueError):
+        render_report(con, "monthly", date(2026, 2, 2), date(2026, 2, 28), tmp_path, META)
+    with pytest.raises(ValueError):
+        render_report(con, "daily", date(2026, 2, 1), date(2026, 2, 2), tmp_path, META)
+    with pytest.raises(ValueError):
+        render_report(con, "weekly", date(2026, 2, 1), date(2026, 2, 7), tmp_path, META)
+
+
+def test_empty_period_renders(con, tmp_path):
+    render_report(con, "monthly", date(2025, 6, 1), date(2025, 6, 30), tmp_path, META)
+    html = (tmp_path / "monthly-2025-06.html").read_text()
+    assert "No spend in this period." in html
+    assert "$0.00" in html
+
+
+def test_render_index_lists_reports_newest_first(con, tmp_path):
+    render_report(con, "daily", date(2026, 2, 3), date(2026, 2, 3), tmp_path, META)
+    render_report(con, "daily", date(2026, 2, 4), date(2026, 2, 4), tmp_path, META)
+    render_report(con, "monthly", date(2026, 2, 1), date(2026, 2, 28), tmp_path, META)
+    render_report(con, "period", date(2026, 2, 1), date(2026, 2, 4), tmp_path, META)
+    (tmp_path / "notes.html").write_text("not a report")
+    index = render_index(tmp_path)
+    assert index == tmp_path / "index.html"
+    html = index.read_text()
+    for name in ("monthly-2026-02.html", "period-2026-02-01_2026-02-04.html", "daily-2026-02-04.html",
+                 "daily-2026-02-03.md", "monthly-2026-02.by_app_model.csv"):
+        assert f'href="{name}"' in html
+    assert "notes.html" not in html
+    assert html.index("Monthly reports") < html.index("Period reports") < html.index("Daily reports")
+    assert html.index("daily-2026-02-04.html") < html.index("daily-2026-02-03.html")
+
+
+def test_markdown_escape():
+    assert markdown_escape("a|b*c_d`e[f]<g>") == r"a\|b\*c\_d\`e\[f\]\<g\>"
+    assert markdown_escape("two\nlines") == "two lines"
+
+
+def test_templates_are_strict():
+    env = template_environment()
+    with pytest.raises(jinja2.UndefinedError):
+        env.get_template("report.html").render(kind="monthly")
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing }}").render()
+
+
+def test_rendering_is_deterministic(con, tmp_path):
+    first = render_report(con, "period", date(2026, 2, 1), date(2026, 2, 4), tmp_path / "a", META)
+    second = render_report(con, "period", date(2026, 2, 1), date(2026, 2, 4), tmp_path / "b", META)
+    assert [p.name for p in first] == [p.name for p in second]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(first, second))
+
+
+def test_change_against_previous_month_and_its_drivers(con):
+    rows = section(con, "change", date(2026, 2, 1), date(2026, 2, 28))
+    drivers = {(r["app"], r["model"]): (r["prev_cost_usd"], r["cost_usd"], r["driver"]) for r in rows}
+    assert drivers[("content-assistant", "claude-sonnet-4-6")] == (Decimal("2"), Decimal("3"), "dearer requests")
+    assert drivers[("content-assistant", "claude-opus-4-6")] == (Decimal("0"), Decimal("8"), "new this period")
+    assert drivers[("content-assistant", "mystery-model")][2] == "unpriced"
+    assert rows[0]["model"] == "claude-opus-4-6"  # largest change first
+    assert (rows[-1]["row_kind"], rows[-1]["change_usd"], rows[-1]["change_fmt"]) == (
+        "total", Decimal("11.504"), "+$11.50")
+
+
+def test_source_times_are_shown_in_the_report_timezone(con):
+    sources = section(con, "data_quality_sources", date(2026, 2, 1), date(2026, 2, 28), tz="America/New_York")
+    by_name = {r["source_name"]: r for r in sources}
+    assert by_name["console-export"]["first_ts_fmt"] == "2026-02-03 19:00"
