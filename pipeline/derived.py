@@ -18,7 +18,7 @@ except ImportError:  # TEMP while pricing is written
 from .config import Settings
 from .lake import Lake, connect, table_relation
 
-INTERNAL_COLUMNS = ("dedupe_key", "row_fingerprint")
+INTERNAL_COLUMNS = ("dedupe_key", "dedupe_rank", "row_fingerprint")
 
 
 def glob_to_regex(pattern: str, path: bool) -> str:
@@ -107,7 +107,7 @@ def bind_usage(con, lake: Lake, manifest: dict) -> None:
                 f"{table_relation(lake, manifest, 'usage', 'usage_schema')}")
     if not manifest["tables"]["usage"]:
         con.execute("create or replace temp view usage_files as select *, null::varchar as dedupe_key, "
-                    "null::varchar as row_fingerprint from usage_schema where false")
+                    "null::bigint as dedupe_rank, null::varchar as row_fingerprint from usage_schema where false")
     con.execute(f"create or replace temp view pricing_input as "
                 f"select * exclude ({', '.join(INTERNAL_COLUMNS)}) from usage_files")
 

@@ -13,7 +13,7 @@ from . import derived, run_sql, sql_text
 from .config import Settings
 from .formats import detect
 from .lake import Lake, connect
-from .lines import FileError, LineStats, iter_lines
+from .lines import READERS, FileError, LineStats
 
 SOURCE_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".log", ".gz")
 RAW_CAP = 64 * 1024
@@ -90,8 +90,8 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql_text("normalize/_macros.sql"))
     con.execute("""
         create temp table candidates as
-        select *, null::varchar as dedupe_key, null::varchar as row_fingerprint, null::bigint as total_tokens,
-               null::varchar as raw_text
+        select *, null::varchar as dedupe_key, null::bigint as dedupe_rank, null::varchar as row_fingerprint,
+               null::bigint as total_tokens, null::varchar as raw_text
         from usage_schema where false""")
     con.execute("create temp table new_rejects as select * from rejects_schema where false")
 
@@ -102,16 +102,19 @@ def normalize_file(con, path: Path, module, settings: Settings, options: dict, i
     params = module.params(path, options)
     stats = LineStats()
     con.execute("delete from raw_lines")
-    for batch in iter_lines(path, stats, settings.pending_grace_minutes):
+    reader = READERS[getattr(module, "READER", "lines")]
+    for batch in reader(path, stats, settings.pending_grace_minutes):
         con.execute("insert into raw_lines select * from batch")
     mtime = os.stat(path).st_mtime
+    max_bytes = settings.max_line_bytes if reader is not READERS["document"] else 2**62
     con.execute(
         f"create or replace temp table normalized as {sql_text(module.SQL)}",
         {
             "source_file": str(path), "source_format": module.NAME, "ingested_at": ingested_at,
-            "file_mtime": _iso(mtime), "max_line_bytes": settings.max_line_bytes, **params,
+            "file_mtime": _iso(mtime), "max_line_bytes": max_bytes, **params,
         },
     )
+    con.execute("alter table normalized add column if not exists dedupe_rank bigint default 0")
     counts = con.execute("""
         select count(*),
                count(*) filter (where status is not null and not starts_with(status, 'ignored:')),
@@ -121,6 +124,8 @@ def normalize_file(con, path: Path, module, settings: Settings, options: dict, i
     for status in counts[2] or []:
         reason = status.removeprefix("ignored:")
         result.ignored[reason] = result.ignored.get(reason, 0) + 1
+    if reader is READERS["document"] and result.records_read == 0:
+        raise FileError("unrecognised_format", "a JSON document with no records this format knows")
     if result.rows_rejected * 2 > result.records_read:
         raise FileError("too_many_rejects", f"{result.rows_rejected} of {result.records_read} records rejected")
     run_sql(con, "ingest/keep_file.sql", {
@@ -196,12 +201,12 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
     by_path = {r.path: r for r in results}
     live_usage = lake.files(manifest, "usage")
     con.execute("create or replace temp table lake_rows as select null::varchar as dedupe_key, "
-                "null::varchar as row_fingerprint, null::bigint as total_tokens, null::varchar as source_file, "
-                "null::bigint as source_line, null::varchar as lake_file where false")
+                "null::bigint as dedupe_rank, null::varchar as row_fingerprint, null::bigint as total_tokens, "
+                "null::varchar as source_file, null::bigint as source_line, null::varchar as lake_file where false")
     if live_usage:
         con.execute(
-            "insert into lake_rows select dedupe_key, row_fingerprint, total_tokens, source_file, source_line, "
-            "filename from read_parquet($files, hive_partitioning = false, filename = true) "
+            "insert into lake_rows select dedupe_key, dedupe_rank, row_fingerprint, total_tokens, source_file, "
+            "source_line, filename from read_parquet($files, hive_partitioning = false, filename = true) "
             "where dedupe_key in (select dedupe_key from candidates)",
             {"files": [str(p) for p in live_usage]},
         )

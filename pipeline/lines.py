@@ -78,3 +78,63 @@ def _batch(first: int, parts: list[bytes]) -> pa.Table:
         {"line": pa.array(range(first + 1, first + 1 + len(parts)), pa.int64()), "bytes": pa.array(parts, pa.binary())},
         schema=SCHEMA,
     )
+
+
+def iter_csv_rows(path: Path, stats: LineStats, pending_grace_minutes: int) -> Iterator[pa.Table]:
+    """CSV data rows as JSON objects keyed by the header (all values strings), at their physical start line.
+
+    An all-empty row becomes an empty line (ignored as blank); a row whose field count differs from the header
+    becomes {"__csv_fields__": n}; a row with invalid UTF-8 keeps its raw bytes. The header is not a record.
+    """
+    import csv
+    import io
+    import json
+
+    header: list[str] | None = None
+    lines: list[int] = []
+    parts: list[bytes] = []
+    try:
+        with open_bytes(path) as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
+            reader = csv.reader(text)
+            start = 1
+            for row in reader:
+                line, start = start, reader.line_num + 1
+                if header is None:
+                    if any(cell.strip() for cell in row):
+                        header = [cell.lstrip("\ufeff").strip() for cell in row]
+                    continue
+                if not any(cell.strip() for cell in row):
+                    encoded = b""
+                elif len(row) != len(header):
+                    encoded = json.dumps({"__csv_fields__": len(row)}).encode()
+                else:
+                    try:
+                        encoded = json.dumps(dict(zip(header, row)), ensure_ascii=False).encode("utf-8")
+                    except UnicodeEncodeError:
+                        encoded = ",".join(row).encode("utf-8", errors="surrogateescape")
+                lines.append(line)
+                parts.append(encoded)
+                if len(parts) >= 100_000:
+                    yield pa.table({"line": pa.array(lines, pa.int64()), "bytes": pa.array(parts, pa.binary())},
+                                   schema=SCHEMA)
+                    lines, parts = [], []
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise FileError("truncated_gzip", str(exc)) from None
+    except csv.Error as exc:
+        raise FileError("unrecognised_format", f"not readable as CSV: {exc}") from None
+    if parts:
+        yield pa.table({"line": pa.array(lines, pa.int64()), "bytes": pa.array(parts, pa.binary())}, schema=SCHEMA)
+
+
+def iter_document(path: Path, stats: LineStats, pending_grace_minutes: int) -> Iterator[pa.Table]:
+    """A whole JSON document (pretty-printed or not) as one row, line 1; its SQL unnests the records."""
+    try:
+        with open_bytes(path) as handle:
+            data = handle.read()
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise FileError("truncated_gzip", str(exc)) from None
+    yield _batch(0, [data.removeprefix(BOM)])
+
+
+READERS = {"lines": iter_lines, "csv": iter_csv_rows, "document": iter_document}

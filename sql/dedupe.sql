@@ -1,18 +1,21 @@
--- Decide, for every key of this run, which row stays (DESIGN.md §4): the most total tokens wins, ties by
--- (source_file, source_line); among rows identical to the winner an existing lake row stays, so a re-read
--- never rewrites the lake. Inputs: candidates (this run's rows) and lake_rows (lake rows with the same keys).
+-- Decide, for every key of this run, which row stays (DESIGN.md §4): the lowest dedupe_rank (a format's own
+-- preference: Claude Code's main thread before sidechains, a bucket's latest ingest), then the most total
+-- tokens, then (source_file, source_line); among rows identical to the winner an existing lake row stays, so
+-- a re-read never rewrites the lake. Inputs: candidates (this run's rows), lake_rows (lake rows, same keys).
 with contenders as (
-    select dedupe_key, row_fingerprint, total_tokens, source_file, source_line, 'new' as origin, null as lake_file
+    select dedupe_key, coalesce(dedupe_rank, 0) as dedupe_rank, row_fingerprint, total_tokens, source_file,
+           source_line, 'new' as origin, null as lake_file
     from candidates
     union all
-    select dedupe_key, row_fingerprint, total_tokens, source_file, source_line, 'lake' as origin, lake_file
+    select dedupe_key, coalesce(dedupe_rank, 0), row_fingerprint, total_tokens, source_file, source_line,
+           'lake' as origin, lake_file
     from lake_rows
 ),
 
 winners as (
     select *,
            first_value(row_fingerprint) over (
-               partition by dedupe_key order by total_tokens desc, source_file, source_line
+               partition by dedupe_key order by dedupe_rank, total_tokens desc, source_file, source_line
            ) as winning_fingerprint,
            bool_or(origin = 'lake') over (partition by dedupe_key) as key_in_lake
     from contenders

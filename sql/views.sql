@@ -1,6 +1,6 @@
 -- The views users query (DESIGN.md §2). usage_files, rejects_files, priced_files, price_catalog and
 -- ingested_files_table are bound by Python from the manifest.
-create or replace view usage as select * exclude (dedupe_key, row_fingerprint) from usage_files;
+create or replace view usage as select * exclude (dedupe_key, dedupe_rank, row_fingerprint) from usage_files;
 create or replace view rejects as select * from rejects_files;
 create or replace view priced_usage as select * from priced_files;
 create or replace view spend as select * from priced_usage where in_totals;

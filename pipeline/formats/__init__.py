@@ -1,13 +1,26 @@
-"""The usage-log formats spendlog reads: each module has NAME, DESCRIPTION, EXAMPLE, VERSION, sniff() and params()."""
+"""The usage-log formats spendlog reads, one module each.
+
+A format module has NAME, VERSION (bump it when its normalizer changes meaning), SQL (its file under sql/),
+DESCRIPTION, EXAMPLE, READER ("lines", "csv" or "document"; default "lines"), SNIFF_ORDER (lower is tried
+first; default 100), sniff(record, head) and params(path, options).
+"""
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from pathlib import Path
 
 from ..lines import FileError, read_head
-from . import anthropic_batch, app_log
 
-FORMATS = {module.NAME: module for module in (anthropic_batch, app_log)}
+
+def _load() -> dict:
+    modules = [importlib.import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__)]
+    modules.sort(key=lambda m: (getattr(m, "SNIFF_ORDER", 100), m.NAME))
+    return {module.NAME: module for module in modules}
+
+
+FORMATS = _load()
 
 
 def first_record(head: bytes) -> object | None:

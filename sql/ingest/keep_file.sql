@@ -6,7 +6,7 @@ with good as (
     where status is null
 )
 select *,
-       md5(row(*columns(* exclude (source_format, source_file, source_line, ingested_at, dedupe_key, raw_text)))::varchar)
+       md5(row(*columns(* exclude (source_format, source_file, source_line, ingested_at, dedupe_key, dedupe_rank, raw_text)))::varchar)
            as row_fingerprint,
        coalesce(input_tokens, 0) + coalesce(cache_write_5m_tokens, 0) + coalesce(cache_write_1h_tokens, 0)
            + coalesce(cache_read_tokens, 0) + coalesce(output_tokens, 0) as total_tokens

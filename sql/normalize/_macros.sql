@@ -51,6 +51,7 @@ create or replace macro checked_lines(max_bytes) as table
                when n_bytes > max_bytes then 'line_too_long'
                when text is null then 'invalid_utf8'
                when trim(text) = '' then 'ignored:blank_line'
+               when starts_with(text, '{"__csv_fields__"') then 'unknown_record_shape'
                when left(ltrim(text), 1) <> '{' then case when json_valid(text) then 'not_an_object' else 'invalid_json' end
                when length(text) - length(replace(replace(text, '[', ''), '{', '')) > 64
                     and json_depth(text) > 64 then 'too_deep'

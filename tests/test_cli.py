@@ -1,0 +1,105 @@
+import json
+import re
+
+from click.testing import CliRunner
+
+from conftest import FIXTURES, ROOT, app_record, write_jsonl
+from pipeline.cli import cli
+from pipeline.lake import Lake
+
+
+def all_commands(group=cli, prefix=()):
+    for name, command in group.commands.items():
+        path = prefix + (name,)
+        if hasattr(command, "commands"):
+            yield from all_commands(command, path)
+        else:
+            yield path
+
+
+def test_every_command_has_help_and_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    runner = CliRunner()
+    for path in all_commands():
+        result = runner.invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert "Usage: " in result.output
+        assert f"spendlog {' '.join(path)}" in readme, f"README does not document {' '.join(path)}"
+
+
+def test_ingest_json_summary_and_exit_codes(run, tmp_path):
+    logs = write_jsonl(tmp_path / "logs" / "a.jsonl", [app_record("req_1"), app_record("req_2")])
+    result = run("ingest", logs.parent, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "files": 1, "files_skipped": 0, "file_errors": [], "records_read": 2, "rows_loaded": 2,
+        "rows_replaced": 0, "duplicates": 0, "rows_rejected": 0, "ignored": 0}
+    result = run("ingest", logs.parent)
+    assert result.exit_code == 0
+    assert result.stdout == ("0 files ingested, 1 unchanged: 0 records read, 0 loaded, 0 replaced, "
+                             "0 duplicates, 0 rejected, 0 ignored\n")
+
+
+def test_ingest_exits_65_on_a_refused_file_and_66_on_a_missing_path(run, tmp_path):
+    (tmp_path / "weird.jsonl").write_text('{"hello": "world"}\n')
+    result = run("ingest", tmp_path / "weird.jsonl")
+    assert result.exit_code == 65
+    assert result.stderr == f"refused {tmp_path / 'weird.jsonl'}: unrecognised_format: no known format matches the first 64 KB\n"
+    result = run("ingest", tmp_path / "nope")
+    assert result.exit_code == 66
+    assert result.stderr == f"spendlog: no such file or folder: {tmp_path / 'nope'}\n"
+
+
+def test_ingest_exits_65_when_rejects_pass_the_threshold(run, tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", [app_record(f"req_{i}") for i in range(9)] + ["not json"])
+    result = run("ingest", path, "--json")
+    assert result.exit_code == 65
+    assert json.loads(result.stdout)["rows_rejected"] == 1
+
+
+def test_a_second_writer_gets_exit_75(run, home, tmp_path):
+    logs = write_jsonl(tmp_path / "a.jsonl", [app_record("req_1")])
+    with Lake(home).lock():
+        result = run("ingest", logs)
+    assert result.exit_code == 75
+    assert result.stderr.startswith("spendlog: busy: another spendlog run holds")
+
+
+def test_sql_formats(run, tmp_path):
+    run("ingest", write_jsonl(tmp_path / "a.jsonl", [app_record("req_1"), app_record("req_2", input_tokens=1000)]))
+    query = "select request_id, input_tokens, cost_usd from usage join spend using (request_id) order by 1"
+    result = run("sql", query, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ("request_id,input_tokens,cost_usd\n"
+                             "req_1,100,0.000200000000\n"
+                             "req_2,1000,0.001100000000\n")
+    rows = json.loads(run("sql", query, "--format", "json").stdout)
+    assert rows == [{"request_id": "req_1", "input_tokens": 100, "cost_usd": "0.000200000000"},
+                    {"request_id": "req_2", "input_tokens": 1000, "cost_usd": "0.001100000000"}]
+    table = run("sql", query).stdout
+    assert table.splitlines()[0].split() == ["request_id", "input_tokens", "cost_usd"]
+    assert table.endswith("(2 rows)\n")
+
+
+def test_sql_error_is_one_line(run):
+    result = run("sql", "select nope from usage")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "nope" in result.stderr
+
+
+def test_views_exist_on_an_empty_home(run):
+    for view in ("usage", "priced_usage", "spend", "rejects", "prices", "ingested_files", "daily_spend"):
+        result = run("sql", f"select count(*) as n from {view}", "--format", "csv")
+        assert result.exit_code == 0, (view, result.stderr)
+
+
+def test_formats_lists_every_format():
+    result = CliRunner().invoke(cli, ["formats"])
+    assert result.exit_code == 0
+    assert re.findall(r"^(\w+)$", result.output, re.M) == ["anthropic_batch", "app_log"]
+
+
+def test_fixture_folder_ingests_with_detection(run):
+    result = run("ingest", FIXTURES, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["rows_loaded"] == 15
