@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -152,6 +153,8 @@ def sql(obj: Context, query, fmt):
 def _text(value) -> str:
     if isinstance(value, dt.datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
     return str(value)
 
 
@@ -169,8 +172,8 @@ def format_table(columns: list[str], rows: list[tuple]) -> str:
     """A plain aligned text table; numbers right-aligned."""
     cells = [["" if v is None else _text(v) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    numeric = [all(isinstance(row[i], (int, float)) or row[i] is None or type(row[i]).__name__ == "Decimal"
-                   for row in rows) and rows for i in range(len(columns))]
+    numeric = [bool(rows) and all(isinstance(row[i], (int, float, Decimal)) and not isinstance(row[i], bool)
+                                  or row[i] is None for row in rows) for i in range(len(columns))]
 
     def line(values):
         return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()

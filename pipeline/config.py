@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import tomllib
 import zoneinfo
@@ -143,9 +144,24 @@ def _parse_now(raw: str | None) -> dt.datetime | None:
     return value.astimezone(dt.timezone.utc)
 
 
+def remembered_config(home: str | None) -> Path | None:
+    """The config file a home was last written with (state/manifest.json), if it still exists."""
+    if not home:
+        return None
+    manifest = Path(home).expanduser() / "state" / "manifest.json"
+    try:
+        named = json.loads(manifest.read_text(encoding="utf-8")).get("config_file")
+    except (OSError, ValueError):
+        return None
+    return Path(named) if named and Path(named).is_file() else None
+
+
 def load_settings(config: str | None = None, home: str | None = None) -> Settings:
-    """Find, read and validate the configuration; raise ConfigError with one line on any problem."""
-    path = find_config_file(config)
+    """Find, read and validate the configuration; raise ConfigError with one line on any problem.
+
+    With no config file found, a home named by --home or $SPENDLOG_HOME keeps the config it was written with.
+    """
+    path = find_config_file(config) or remembered_config(home or os.environ.get("SPENDLOG_HOME"))
     raw: dict = {}
     if path:
         try:

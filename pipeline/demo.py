@@ -45,7 +45,7 @@ def run_demo(home: Path) -> list[str]:
     ])
     html = [p for p in paths if p.suffix == ".html"]
     return [
-        f"Ingested {totals['rows_loaded']:,} requests from {totals['files']} files into {home}",
+        f"Ingested {totals['records_read']:,} records from {totals['files']} files into {home}",
         f"Spend {PERIOD[0]} to {PERIOD[1]}: ${total:,}",
         "Reports:",
         *[f"  {p}" for p in html],

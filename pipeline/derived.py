@@ -134,7 +134,7 @@ def ensure_current(settings: Settings) -> dict:
         if manifest.get("priced_stamp") != stamp(settings):
             con = connect(settings)
             reprice(con, lake, manifest, settings)
-            lake.write_manifest(manifest)
+            lake.write_manifest(manifest, settings)
             con.close()
     return manifest
 

@@ -169,7 +169,7 @@ def ingest(
         elif to_record:
             for key, entry in to_record.items():
                 manifest["sources"][key] = entry
-            lake.write_manifest(manifest)
+            lake.write_manifest(manifest, settings)
         con.close()
     return RunSummary(results)
 
@@ -262,4 +262,4 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
     manifest["tables"]["usage"] = usage_files + [p for p in published if p.startswith("lake/usage/")]
     manifest["tables"]["rejects"] += [p for p in published if p.startswith("lake/rejects/")]
     derived.reprice(con, lake, manifest, settings)
-    lake.write_manifest(manifest)
+    lake.write_manifest(manifest, settings)

@@ -64,8 +64,10 @@ class Lake:
             return {"version": 1, "tables": {t: [] for t in TABLES}, "sources": {}, "priced_stamp": None}
         return json.loads(self.manifest_path.read_text(encoding="utf-8"))
 
-    def write_manifest(self, manifest: dict) -> None:
-        """The commit point: tmp, fsync, os.replace, fsync the directory."""
+    def write_manifest(self, manifest: dict, settings: Settings | None = None) -> None:
+        """The commit point: tmp, fsync, os.replace, fsync the directory. Remembers the settings' config file."""
+        if settings is not None and settings.config_file:
+            manifest["config_file"] = str(settings.config_file)
         tmp = self.manifest_path.with_suffix(".json.tmp")
         with open(tmp, "w", encoding="utf-8") as handle:
             json.dump(manifest, handle, indent=1, sort_keys=True)

@@ -54,7 +54,7 @@ REPORT_NAME = re.compile(
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _SQL_COMMENT = re.compile(r"--[^\n]*")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&$])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&$])")
 _LINE_BREAKS = re.compile(r"[\r\n\t]+")
 
 

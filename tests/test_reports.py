@@ -255,7 +255,7 @@ def test_monthly_report_html_and_markdown(con, tmp_path):
         assert "<script>" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; | *evil_app*" in html
     assert "&lt;$0.01" in html
-    assert r'\<script\>alert\("x"\)\</script\> \| \*evil\_app\*' in md
+    assert r'\<script\>alert("x")\</script\> \| \*evil\_app\*' in md
     assert "<script" not in html.lower()
     assert "Unpriced rows: **1** · rejected records: **2**" in md
     assert "Unpriced rows: 1" in html and "Rejected records: 2" in html

@@ -7,7 +7,7 @@ with source as (
 renamed as (
     select
         app,
-        coalesce(canonical_model, model) as model,
+        coalesce(canonical_model, model, '(no model)') as model,
         billable_requests(grain, billable, request_count) as requests,
         coalesce(input_tokens, 0) as uncached_input_tokens,
         coalesce(cache_write_5m_tokens, 0) + coalesce(cache_write_1h_tokens, 0) as cache_write_tokens,

@@ -4,7 +4,7 @@
 with current_period as (
     select
         app,
-        coalesce(canonical_model, model) as model,
+        coalesce(canonical_model, model, '(no model)') as model,
         sum(cost_usd) as cost_usd,
         sum(billable_requests(grain, billable, request_count))::bigint as requests
     from spend
@@ -15,7 +15,7 @@ with current_period as (
 previous_period as (
     select
         app,
-        coalesce(canonical_model, model) as model,
+        coalesce(canonical_model, model, '(no model)') as model,
         sum(cost_usd) as cost_usd,
         sum(billable_requests(grain, billable, request_count))::bigint as requests
     from spend

@@ -1,0 +1,102 @@
+import os
+import shutil
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT
+from pipeline.cli import cli
+
+GOLDEN = ROOT / "tests" / "golden" / "period-2026-02-05_2026-03-06.md"
+NOW = "2026-03-07T06:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """One demo run for the module, with a frozen clock; yields (home, CLI output)."""
+    home = tmp_path_factory.mktemp("demo") / "spendlog-demo"
+    old = os.environ.get("SPENDLOG_NOW")
+    os.environ["SPENDLOG_NOW"] = NOW
+    try:
+        result = CliRunner().invoke(cli, ["--home", str(home), "demo"], catch_exceptions=False)
+    finally:
+        if old is None:
+            del os.environ["SPENDLOG_NOW"]
+        else:
+            os.environ["SPENDLOG_NOW"] = old
+    yield home, result
+
+
+def sql(home, query):
+    result = CliRunner().invoke(cli, ["--home", str(home), "sql", query, "--format", "csv"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return [line.split(",") for line in result.stdout.splitlines()[1:]]
+
+
+def test_demo_output(demo):
+    home, result = demo
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"Ingested 5,080 records from 91 files into {home}",
+        "Spend 2026-02-05 to 2026-03-06: $66.46",
+        "Reports:",
+        f"  {home}/reports/period-2026-02-05_2026-03-06.html",
+        f"  {home}/reports/monthly-2026-02.html",
+        f"  {home}/reports/daily-2026-02-25.html",
+        f"  {home}/reports/index.html lists them all (Markdown and CSV beside them)",
+        f'Query it: spendlog --home {home} sql "select app, sum(cost_usd) from spend group by app"',
+    ]
+
+
+def test_demo_counts_and_costs_per_app(demo):
+    home, _ = demo
+    rows = sql(home, "select app, count(*) filter (where billable and not batch), sum(cost_usd) "
+                     "from spend group by all order by app")
+    assert rows == [
+        ["code-review-bot", "1247", "19.391228000000"],
+        ["content-assistant", "342", "20.481440000000"],
+        ["email-classifier", "2891", "26.589846400000"],
+    ]
+
+
+@pytest.mark.parametrize("where, expected", [
+    # Haiku 4.5, a 1-hour cache write of the classifier's prefix: 1,126 x $1 + 4,216 x $2 + 609 x $5
+    ("request_id = 'req_011CFgJ3qS4HNRFi6SkXstq7'", Decimal(1126 * 1 + 4216 * 2 + 609 * 5) / 10**6),
+    # Haiku 4.5, a cache read: 2,295 x $1 + 4,216 x $0.10 + 655 x $5
+    ("request_id = 'req_011CMcJ76iwJcvbYbqZ1myqT'", (Decimal(2295) + Decimal("421.6") + Decimal(655 * 5)) / 10**6),
+    # Opus 4.6 on 2026-02-25 with 208,844 input tokens: over 200K, long-context $10 / $37.50 on every token
+    ("request_id = 'req_011C9NZeyanHFK47G4FiPQwf'", (Decimal(208844 * 10) + Decimal("3646") * Decimal("37.5")) / 10**6),
+    # Sonnet 4.5 before the 4.6 release: 3,631 x $3 + 1,346 x $15
+    ("request_id = 'req_011CpYwsbDeefzE4gLchUoKq'", Decimal(3631 * 3 + 1346 * 15) / 10**6),
+    # A batch item on Haiku 4.5: (14,882 x $1 + 380 x $5) x 0.5
+    ("request_id = 'msg_0119UAJun8aygYNMW4Ef38V1'", Decimal(14882 + 380 * 5) / 2 / 10**6),
+    # A 429: not billed
+    ("request_id = 'req_011C4MQ1VAK5kfcgPPkQyGEV'", Decimal(0)),
+])
+def test_five_whole_requests_priced_by_hand(demo, where, expected):
+    home, _ = demo
+    [[cost]] = sql(home, f"select cost_usd from priced_usage where {where}")
+    assert Decimal(cost) == expected
+
+
+def test_golden_period_markdown(demo):
+    home, _ = demo
+    rendered = (home / "reports" / "period-2026-02-05_2026-03-06.md").read_text()
+    if os.environ.get("SPENDLOG_UPDATE_GOLDEN"):
+        GOLDEN.write_text(rendered)
+    assert rendered == GOLDEN.read_text()
+
+
+def test_the_home_remembers_its_config(demo):
+    home, _ = demo
+    [[app]] = sql(home, "select distinct app from priced_usage where source_file like '%/batch/%'")
+    assert app == "email-classifier"
+
+
+def test_demo_refuses_a_folder_that_is_not_a_spendlog_home(tmp_path):
+    (tmp_path / "precious").mkdir()
+    (tmp_path / "precious" / "thesis.tex").write_text("…")
+    result = CliRunner().invoke(cli, ["--home", str(tmp_path / "precious"), "demo"])
+    assert result.exit_code == 78
+    assert (tmp_path / "precious" / "thesis.tex").exists()
