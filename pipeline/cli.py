@@ -263,15 +263,17 @@ def samples():
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--scale", default=1, show_default=True, type=click.IntRange(min=1), help="Multiply every count.")
 @click.option("--seed", default=2026, show_default=True, type=int, help="Random seed (same seed, same files).")
-@click.option("--kind", default="article", show_default=True, help="Workload: article.")
+@click.option("--kind", type=click.Choice(["article", "claude-code", "openai"]), default="article", show_default=True,
+              help="article: the source article's 30 days; claude-code: a transcript tree; openai: OpenAI app logs.")
 def samples_generate(out, scale, seed, kind):
-    """Write the source article's 30-day workload as app logs and a batch results file."""
-    from .samples import generate
+    """Write sample usage logs: by default the source article's 30-day workload."""
+    from . import samples, samples_claude_code, samples_openai
 
-    try:
-        summary = generate(Path(out), scale, seed, kind)
-    except ValueError as exc:
-        fail(str(exc), 2)
+    if kind == "article":
+        summary = samples.generate(Path(out), scale, seed)
+    else:
+        module = samples_claude_code if kind == "claude-code" else samples_openai
+        summary = module.generate(Path(out), scale, seed)
     click.echo(json.dumps(summary, default=str))
 
 

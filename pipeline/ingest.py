@@ -129,7 +129,8 @@ def normalize_file(con, path: Path, module, settings: Settings, options: dict, i
     if result.rows_rejected * 2 > result.records_read:
         raise FileError("too_many_rejects", f"{result.rows_rejected} of {result.records_read} records rejected")
     run_sql(con, "ingest/keep_file.sql", {
-        "app": options.get("app"), "ingested_at": ingested_at, "source_file": str(path), "source_format": module.NAME})
+        "app": options.get("app"), "ingested_at": ingested_at, "source_file": str(path), "source_format": module.NAME,
+        "document": reader is READERS["document"]})
     return result
 
 

@@ -94,12 +94,31 @@ def test_views_exist_on_an_empty_home(run):
 
 
 def test_formats_lists_every_format():
+    from pipeline.formats import FORMATS
+
     result = CliRunner().invoke(cli, ["formats"])
     assert result.exit_code == 0
-    assert re.findall(r"^(\w+)$", result.output, re.M) == ["anthropic_batch", "app_log"]
+    assert re.findall(r"^(\w+)$", result.output, re.M) == sorted(FORMATS)
+    assert len(FORMATS) == 21
+    readme = (ROOT / "README.md").read_text()
+    for name in FORMATS:
+        assert f"| `{name}` |" in readme, f"README does not list the format {name}"
 
 
 def test_fixture_folder_ingests_with_detection(run):
     result = run("ingest", FIXTURES, "--json")
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["rows_loaded"] == 15
+    summary = json.loads(result.stdout)
+    assert (summary["files"], summary["rows_loaded"], summary["duplicates"], summary["ignored"]) == (26, 64, 4, 8)
+    assert summary["rows_rejected"] == 0 and summary["file_errors"] == []
+
+
+def test_samples_generate_every_kind(tmp_path):
+    runner = CliRunner()
+    for kind, folder in (("claude-code", "projects"), ("openai", "openai")):
+        result = runner.invoke(cli, ["samples", "generate", "--out", str(tmp_path / kind), "--kind", kind])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["scale"] == 1
+        assert (tmp_path / kind / folder).is_dir()
+    result = runner.invoke(cli, ["samples", "generate", "--out", str(tmp_path / "x"), "--kind", "nope"])
+    assert result.exit_code == 2

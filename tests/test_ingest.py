@@ -138,18 +138,18 @@ def test_a_later_file_with_more_tokens_replaces_a_lake_row(tmp_path, settings):
 def test_second_ingest_of_the_same_files_loads_nothing(tmp_path, settings):
     shutil.copytree(FIXTURES, tmp_path / "fx")
     first = ingest(settings, [str(tmp_path / "fx")]).as_dict()
-    assert first["files"] == 5 and first["rows_loaded"] == 15
+    assert (first["files"], first["rows_loaded"], first["duplicates"], first["ignored"]) == (26, 64, 4, 8)
     again = ingest(settings, [str(tmp_path / "fx")]).as_dict()
-    assert again["files"] == 0 and again["files_skipped"] == 5 and again["rows_loaded"] == 0
+    assert again["files"] == 0 and again["files_skipped"] == 26 and again["rows_loaded"] == 0
     touched = tmp_path / "fx" / "anthropic_messages_logged.jsonl"
     os.utime(touched, None)  # same bytes, new mtime: hashed, still skipped
     third = ingest(settings, [str(tmp_path / "fx")]).as_dict()
-    assert third["files_skipped"] == 5
+    assert third["files_skipped"] == 26
     with open(touched, "ab") as handle:  # appended: re-read, old lines are duplicates
         handle.write(json.dumps(app_record("req_new", ts="2026-03-12T15:00:00Z")).encode() + b"\n")
     fourth = ingest(settings, [str(tmp_path / "fx")]).as_dict()
     assert (fourth["files"], fourth["rows_loaded"], fourth["duplicates"]) == (1, 1, 4)
-    assert query(settings, "select count(*) from usage") == [(16,)]
+    assert query(settings, "select count(*) from usage") == [(65,)]
     assert_accounting(settings)
 
 

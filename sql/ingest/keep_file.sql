@@ -1,4 +1,5 @@
 -- Keep one normalized file for this run: its good rows become candidates, its bad records rejects.
+-- The document parameter: the file was read whole (its records are numbered, not physical lines).
 insert into candidates by name
 with good as (
     select * exclude (line, status, detail, app_raw), coalesce(app_raw, $app) as app_raw
@@ -19,9 +20,9 @@ select $source_file as source_file,
        n.status as reason,
        n.detail,
        left(coalesce(n.raw_text, redact(left(r.bytes::varchar, 65536))), 65536) as raw,
-       sha256(r.bytes) as raw_sha256,
-       octet_length(r.bytes) as raw_bytes,
+       coalesce(sha256(r.bytes), sha256(n.raw_text)) as raw_sha256,
+       coalesce(octet_length(r.bytes), octet_length(encode(n.raw_text))) as raw_bytes,
        $ingested_at::timestamptz as ingested_at
 from normalized n
-join raw_lines r using (line)
+left join raw_lines r on not $document and r.line = n.line  -- a document's records are not physical lines
 where n.status is not null and not starts_with(n.status, 'ignored:');

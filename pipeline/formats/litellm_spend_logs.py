@@ -1,0 +1,20 @@
+"""LiteLLM proxy spend logs (the LiteLLM_SpendLogs table exported as CSV): one row per proxied request."""
+from .console_usage_csv import csv_header
+
+NAME = "litellm_spend_logs"
+VERSION = 1
+SQL = "normalize/litellm_spend_logs.sql"
+READER = "csv"
+DESCRIPTION = ("LiteLLM proxy LiteLLM_SpendLogs table as CSV: one row per request; the token split rebuilt from "
+               "metadata.usage_object, failures and LiteLLM cache hits non-billable, spend (dollars) as reported cost")
+EXAMPLE = ("request_id,call_type,api_key,spend,total_tokens,prompt_tokens,completion_tokens,startTime,…,metadata,… / "
+           "chatcmpl-…,acompletion,88dc…,0.0239733,22149,21646,503,2026-03-12 14:50:01.101,…")
+
+
+def sniff(record, head: bytes) -> bool:
+    columns = set(csv_header(head))
+    return {"request_id", "call_type", "spend", "starttime", "prompt_tokens"} <= columns
+
+
+def params(path, options) -> dict:
+    return {}

@@ -1,0 +1,119 @@
+-- OpenAI organization Costs API (`GET /v1/organization/costs`): a page {"object": "page", "data": [bucket…]}
+-- (or a JSON array of pages), each bucket {"start_time", "end_time", "results": [{"amount": {"value",
+-- "currency"}, "line_item", "project_id", "api_key_id", "quantity"}]}. Money only: bucket rows with zero tokens
+-- and reported_cost_usd = amount.value (dollars); the model is the "<model>" of a "<model>, <kind>" line item.
+-- Keyed like openai_dashboard_cost_csv; a later ingest replaces a bucket. Parameters as app_log.sql.
+with document as (
+    select text, try(json(text)) as doc
+    from checked_lines($max_line_bytes)
+    where line = 1
+),
+
+pages as (
+    select unnest(list_transform(
+               case when json_type(doc) = 'ARRAY' then json_extract(doc, '$[*]') else [doc] end,
+               lambda page, i: {'page': page, 'i': i})) as p
+    from document
+    where doc is not null
+),
+
+buckets as (
+    select p.i as page_no, unnest(list_transform(
+               coalesce(try(from_json(p.page, '{"data": [{"start_time": "JSON", "end_time": "JSON", "results": ["JSON"]}]}')).data, []),
+               lambda bucket, i: {'bucket': bucket, 'i': i})) as b
+    from pages
+),
+
+results as (
+    select page_no, b.i as bucket_no, b.bucket.start_time as j_start, b.bucket.end_time as j_end,
+           unnest(list_transform(coalesce(b.bucket.results, []), lambda result, i: {'result': result, 'i': i})) as x
+    from buckets
+),
+
+records as (
+    select row_number() over (order by page_no, bucket_no, x.i) as line, j_start, j_end, x.result as result
+    from results
+),
+
+parsed as (
+    select line, j_start, j_end, result::varchar as text,
+           case when json_type(result) = 'OBJECT' then from_json(result, '{
+               "object": "JSON", "amount": {"value": "JSON", "currency": "JSON"}, "line_item": "JSON",
+               "project_id": "JSON", "api_key_id": "JSON", "quantity": "JSON"
+           }') end as r
+    from records
+),
+
+fields as (
+    select *,
+           ts_parse(j_start) as ts,
+           ts_parse(j_end) as bucket_end,
+           str(r.line_item) as line_item,
+           regexp_extract(str(r.line_item), '^([A-Za-z0-9][A-Za-z0-9._:/-]*), .+$', 1) as item_model,
+           case when json_type(r.amount.value) in ('UBIGINT', 'BIGINT', 'DOUBLE', 'VARCHAR')
+                then try_cast(str(r.amount.value) as decimal(38, 12)) end as amount,
+           coalesce(lower(str(r.amount.currency)), 'usd') as currency
+    from parsed
+)
+
+select
+    line,
+    case
+        when r is null then 'not_an_object'
+        when coalesce(str(r.object), 'organization.costs.result') <> 'organization.costs.result'
+             or r.amount is null then 'unknown_record_shape'
+        when ts is null or bucket_end is null then 'missing_timestamp'
+        when ts < timestamptz '2020-01-01 00:00:00+00' or ts > $file_mtime::timestamptz + interval 1 day
+            then 'timestamp_out_of_range'
+        when amount is null or currency <> 'usd' then 'unknown_record_shape'
+    end as status,
+    case
+        when r.amount is not null and (amount is null or currency <> 'usd')
+            then 'amount is not a number in usd: ' || coalesce(r.amount::varchar, '')
+        when ts is null or bucket_end is null then 'bucket without start_time/end_time epoch seconds'
+    end as detail,
+    redact(text) as raw_text,
+    null::varchar as request_id,
+    null::varchar as response_id,
+    ts,
+    'openai' as provider,
+    'openai' as billed_by,
+    nullif(redact(item_model), '') as model,
+    null::varchar as app_raw,
+    null::varchar as workspace,
+    redact(str(r.api_key_id)) as api_key,
+    redact(str(r.project_id)) as project,
+    null::varchar as user_id,
+    null::varchar as session_id,
+    case when line_item is not null then map {'line_item': redact(line_item)} end as tags,
+    0::bigint as input_tokens,
+    0::bigint as cache_write_5m_tokens,
+    0::bigint as cache_write_1h_tokens,
+    0::bigint as cache_read_tokens,
+    0::bigint as output_tokens,
+    null::bigint as reasoning_tokens,
+    0::bigint as web_search_requests,
+    false as batch,
+    null::varchar as service_tier,
+    null::varchar as speed,
+    null::varchar as inference_geo,
+    null::integer as http_status,
+    null::varchar as error_type,
+    true as billable,
+    false as usage_missing,
+    null::bigint as latency_ms,
+    'bucket' as grain,
+    null::bigint as request_count,
+    bucket_end,
+    null::varchar as context_window,
+    amount as reported_cost_usd,
+    $source_format as source_format,
+    $source_file as source_file,
+    line as source_line,
+    $ingested_at::timestamptz as ingested_at,
+    'openai:costs:' || md5([
+        epoch(ts)::bigint::varchar, (epoch(bucket_end) - epoch(ts))::bigint::varchar, str(r.project_id),
+        line_item, str(r.api_key_id)
+    ]::varchar) as dedupe_key,
+    -epoch_ms($ingested_at::timestamptz) as dedupe_rank
+from fields

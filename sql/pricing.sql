@@ -1,0 +1,306 @@
+-- Prices every usage row (DESIGN.md §2 "Money", §3 "Pricing"; reference/pricing.md §b).
+-- Inputs: pricing_input (the canonical usage columns), price_catalog and model_aliases (pipeline/pricing.py).
+-- Output: the pricing_input columns, then canonical_model, price_id, price_tier, price_flags and the costs,
+-- DECIMAL(38,12): NULL in every cost column when a billable row cannot be priced, 0 when it is not billable.
+-- Internal columns start with `_` and are dropped by the final select.
+-- Where the rules are silent: speed = 'fast' on a row without fast rates bills at standard speed (fast mode was
+-- withdrawn: such requests ran at standard speed); a usage_missing row (billed, usage unknown) is unpriced with
+-- flag usage_missing; a billable row whose every count is 0 (money-only exports) costs 0; priority rates
+-- apply to the standard tier only (a long-context priority request is the long-context list price, flagged);
+-- a bucket's tier is unknown only when its context_window cannot decide it for the row's threshold; contract_multiplier (user rows) applies to every charge, web search included.
+with source as (
+    select * from pricing_input
+),
+
+logged_models as (
+    select distinct provider, model from source
+),
+
+canonical_names as (
+    select distinct provider, model from price_catalog
+),
+
+model_matches as (
+    select m.provider, m.model, c.model as canonical_model, 1 as match_rank
+    from logged_models m
+    join canonical_names c on c.provider = lower(m.provider) and c.model = lower(trim(m.model))
+    union all
+    select m.provider, m.model, a.model as canonical_model, 2 as match_rank
+    from logged_models m
+    join model_aliases a
+      on a.provider = lower(m.provider) and regexp_full_match(lower(trim(m.model)), a.pattern)
+),
+
+resolved_models as (
+    select provider, model,
+           coalesce(min(canonical_model) filter (where match_rank = 1), min(canonical_model)) as canonical_model
+    from model_matches
+    group by provider, model
+),
+
+keyed as (
+    select s.*,
+           r.canonical_model as _canonical_model,
+           cast(timezone('UTC', s.ts) as date) as _price_date
+    from source s
+    left join resolved_models r on r.provider = s.provider and r.model = s.model
+),
+
+price_keys as (
+    select distinct provider, _canonical_model, _price_date
+    from keyed
+    where _canonical_model is not null and _price_date is not null
+),
+
+dated_prices as (
+    select k.provider, k._canonical_model, k._price_date, p as _price
+    from price_keys k
+    join price_catalog p
+      on p.provider = lower(k.provider)
+     and p.model = k._canonical_model
+     and p.effective_from <= k._price_date
+     and (p.effective_to is null or k._price_date < p.effective_to)
+    qualify row_number() over (
+        partition by k.provider, k._canonical_model, k._price_date
+        order by p.layer = 'user' desc, p.effective_from desc, p.price_id
+    ) = 1
+),
+
+facts as (
+    select k.*,
+           d._price,
+           -- a billable row with nothing to price (a money-only export row) costs 0 like a non-billable one
+           coalesce(k.billable, true) and (coalesce(k.usage_missing, false)
+               or coalesce(k.input_tokens, 0) + coalesce(k.cache_write_5m_tokens, 0) + coalesce(k.cache_write_1h_tokens, 0)
+                  + coalesce(k.cache_read_tokens, 0) + coalesce(k.output_tokens, 0) + coalesce(k.web_search_requests, 0) > 0)
+               as _billable,
+           coalesce(k.input_tokens, 0) as _in,
+           coalesce(k.cache_write_5m_tokens, 0) as _cw5m,
+           coalesce(k.cache_write_1h_tokens, 0) as _cw1h,
+           coalesce(k.cache_read_tokens, 0) as _cr,
+           coalesce(k.output_tokens, 0) as _out,
+           coalesce(k.web_search_requests, 0) as _ws,
+           coalesce(k.batch, false) as _batch,
+           coalesce(lower(k.speed) = 'fast', false) as _fast_requested,
+           coalesce(lower(k.inference_geo) = 'us', false) as _us,
+           coalesce(lower(k.service_tier), '') as _service_tier
+    from keyed k
+    left join dated_prices d
+      on d.provider = k.provider and d._canonical_model = k._canonical_model and d._price_date = k._price_date
+),
+
+tiers as (
+    select *,
+           -- fast rates only where the row has them; elsewhere fast requests bill at standard speed
+           _fast_requested and _price.fast_input is not null and _price.fast_output is not null as _fast,
+           case
+               when _price.lc_threshold is null then false
+               when grain = 'bucket' then coalesce(context_window, '') = '200k-1M' and _price.lc_threshold <= 200000
+               else _in + _cw5m + _cw1h + _cr > _price.lc_threshold
+           end as _above,
+           grain = 'bucket' and _price.lc_threshold is not null
+               and not (coalesce(context_window, '') = '0-200k' and _price.lc_threshold >= 200000)
+               and not (coalesce(context_window, '') = '200k-1M' and _price.lc_threshold <= 200000) as _bucket_tier_unknown
+    from facts
+),
+
+tier_choice as (
+    select *,
+           _fast and _above and _price.fast_lc_input is not null as _fast_lc,
+           _service_tier = 'priority' and not _fast and not _above and _price.priority_input is not null as _priority_rates,
+           _bucket_tier_unknown and (not _fast or _price.fast_lc_input is not null) as _tier_unknown,
+           case when _fast then 'fast' when _above then 'long_context' else 'standard' end as _tier
+    from tiers
+),
+
+rates as (
+    select *,
+           case
+               when _fast_lc then _price.fast_lc_input
+               when _fast then _price.fast_input
+               when _above then _price.lc_input
+               when _priority_rates then _price.priority_input
+               else _price.input
+           end as _r_in,
+           case
+               when _fast_lc then _price.fast_lc_output
+               when _fast then _price.fast_output
+               when _above then _price.lc_output
+               when _priority_rates then _price.priority_output
+               else _price.output
+           end as _r_out,
+           case
+               when _fast_lc then cast(_price.fast_lc_input * 1.25 as decimal(18, 6))
+               when _fast then cast(_price.fast_input * 1.25 as decimal(18, 6))
+               when _above then _price.lc_cache_write_5m
+               else _price.cache_write_5m
+           end as _r_cw5m,
+           case
+               when _fast_lc then cast(_price.fast_lc_input * 2 as decimal(18, 6))
+               when _fast then cast(_price.fast_input * 2 as decimal(18, 6))
+               when _above then _price.lc_cache_write_1h
+               else _price.cache_write_1h
+           end as _r_cw1h,
+           case
+               when _fast_lc then cast(_price.fast_lc_input * 0.1 as decimal(18, 6))
+               when _fast then cast(_price.fast_input * 0.1 as decimal(18, 6))
+               when _above then _price.lc_cache_read
+               when _priority_rates then _price.priority_cache_read
+               else _price.cache_read
+           end as _r_cr,
+           cast(case when _batch then coalesce(_price.batch_multiplier, 1) else 1 end as decimal(18, 6)) as _m_batch,
+           cast(case when _batch then coalesce(_price.batch_cache_read_multiplier, _price.batch_multiplier, 1) else 1 end
+                as decimal(18, 6)) as _m_batch_cache_read,
+           cast(case when _us then coalesce(_price.us_geo_multiplier, 1) else 1 end as decimal(18, 6)) as _m_geo,
+           cast(case when _service_tier = 'flex' then coalesce(_price.flex_multiplier, 1) else 1 end
+                as decimal(18, 6)) as _m_flex,
+           cast(coalesce(_price.contract_multiplier, 1) as decimal(18, 6)) as _m_contract
+    from tier_choice
+),
+
+-- tokens x rate per component; `_c_` as billed, `_nb_` without the batch multiplier, `_nc_` with every cached
+-- token billed as plain input at the tier's input rate. A NULL rate stays NULL only where tokens are nonzero.
+components as (
+    select *,
+           case when _in = 0 then 0 else cast(cast(_in as decimal(38, 0)) * _r_in * 0.000001 as decimal(38, 12)) end as _c_in,
+           case when _cw5m = 0 then 0 else cast(cast(_cw5m as decimal(38, 0)) * _r_cw5m * 0.000001 as decimal(38, 12)) end as _c_cw5m,
+           case when _cw1h = 0 then 0 else cast(cast(_cw1h as decimal(38, 0)) * _r_cw1h * 0.000001 as decimal(38, 12)) end as _c_cw1h,
+           case when _cr = 0 then 0 else cast(cast(_cr as decimal(38, 0)) * _r_cr * 0.000001 as decimal(38, 12)) end as _c_cr,
+           case when _out = 0 then 0 else cast(cast(_out as decimal(38, 0)) * _r_out * 0.000001 as decimal(38, 12)) end as _c_out,
+           case when _in + _cw5m + _cw1h + _cr = 0 then 0
+                else cast(cast(_in + _cw5m + _cw1h + _cr as decimal(38, 0)) * _r_in * 0.000001 as decimal(38, 12))
+           end as _nc_in,
+           case when _ws = 0 then 0
+                else cast(cast(_ws as decimal(38, 0)) * _price.web_search_per_1k * 0.001 as decimal(38, 12))
+           end as _c_tool
+    from rates
+),
+
+unbatched as (
+    select *,
+           _c_in as _nb_in, _c_cw5m as _nb_cw5m, _c_cw1h as _nb_cw1h, _c_cr as _nb_cr, _c_out as _nb_out,
+           _c_out as _nc_out
+    from components
+),
+
+batched as (
+    select * replace (
+        cast(_c_in * _m_batch as decimal(38, 12)) as _c_in,
+        cast(_c_cw5m * _m_batch as decimal(38, 12)) as _c_cw5m,
+        cast(_c_cw1h * _m_batch as decimal(38, 12)) as _c_cw1h,
+        cast(_c_cr * _m_batch_cache_read as decimal(38, 12)) as _c_cr,
+        cast(_c_out * _m_batch as decimal(38, 12)) as _c_out,
+        cast(_nc_in * _m_batch as decimal(38, 12)) as _nc_in,
+        cast(_nc_out * _m_batch as decimal(38, 12)) as _nc_out
+    )
+    from unbatched
+),
+
+geo as (
+    select * replace (
+        cast(_c_in * _m_geo as decimal(38, 12)) as _c_in,
+        cast(_c_cw5m * _m_geo as decimal(38, 12)) as _c_cw5m,
+        cast(_c_cw1h * _m_geo as decimal(38, 12)) as _c_cw1h,
+        cast(_c_cr * _m_geo as decimal(38, 12)) as _c_cr,
+        cast(_c_out * _m_geo as decimal(38, 12)) as _c_out,
+        cast(_nb_in * _m_geo as decimal(38, 12)) as _nb_in,
+        cast(_nb_cw5m * _m_geo as decimal(38, 12)) as _nb_cw5m,
+        cast(_nb_cw1h * _m_geo as decimal(38, 12)) as _nb_cw1h,
+        cast(_nb_cr * _m_geo as decimal(38, 12)) as _nb_cr,
+        cast(_nb_out * _m_geo as decimal(38, 12)) as _nb_out,
+        cast(_nc_in * _m_geo as decimal(38, 12)) as _nc_in,
+        cast(_nc_out * _m_geo as decimal(38, 12)) as _nc_out
+    )
+    from batched
+),
+
+flex as (
+    select * replace (
+        cast(_c_in * _m_flex as decimal(38, 12)) as _c_in,
+        cast(_c_cw5m * _m_flex as decimal(38, 12)) as _c_cw5m,
+        cast(_c_cw1h * _m_flex as decimal(38, 12)) as _c_cw1h,
+        cast(_c_cr * _m_flex as decimal(38, 12)) as _c_cr,
+        cast(_c_out * _m_flex as decimal(38, 12)) as _c_out,
+        cast(_nb_in * _m_flex as decimal(38, 12)) as _nb_in,
+        cast(_nb_cw5m * _m_flex as decimal(38, 12)) as _nb_cw5m,
+        cast(_nb_cw1h * _m_flex as decimal(38, 12)) as _nb_cw1h,
+        cast(_nb_cr * _m_flex as decimal(38, 12)) as _nb_cr,
+        cast(_nb_out * _m_flex as decimal(38, 12)) as _nb_out,
+        cast(_nc_in * _m_flex as decimal(38, 12)) as _nc_in,
+        cast(_nc_out * _m_flex as decimal(38, 12)) as _nc_out
+    )
+    from geo
+),
+
+contracted as (
+    select * replace (
+        cast(_c_in * _m_contract as decimal(38, 12)) as _c_in,
+        cast(_c_cw5m * _m_contract as decimal(38, 12)) as _c_cw5m,
+        cast(_c_cw1h * _m_contract as decimal(38, 12)) as _c_cw1h,
+        cast(_c_cr * _m_contract as decimal(38, 12)) as _c_cr,
+        cast(_c_out * _m_contract as decimal(38, 12)) as _c_out,
+        cast(_nb_in * _m_contract as decimal(38, 12)) as _nb_in,
+        cast(_nb_cw5m * _m_contract as decimal(38, 12)) as _nb_cw5m,
+        cast(_nb_cw1h * _m_contract as decimal(38, 12)) as _nb_cw1h,
+        cast(_nb_cr * _m_contract as decimal(38, 12)) as _nb_cr,
+        cast(_nb_out * _m_contract as decimal(38, 12)) as _nb_out,
+        cast(_nc_in * _m_contract as decimal(38, 12)) as _nc_in,
+        cast(_nc_out * _m_contract as decimal(38, 12)) as _nc_out,
+        cast(_c_tool * _m_contract as decimal(38, 12)) as _c_tool
+    )
+    from flex
+),
+
+flagged as (
+    select *,
+           list_filter([
+               case when _billable and _price is null then 'no_price' end,
+               case when _billable and coalesce(usage_missing, false) then 'usage_missing' end,
+               case when _billable and _batch and _fast_requested then 'batch_and_fast' end,
+               case when _billable and _price is not null and _us and _price.us_geo_multiplier is null
+                    then 'geo_not_supported' end,
+               case when _billable and _price is not null and _in > 0 and _r_in is null then 'no_rate:input' end,
+               case when _billable and _price is not null and _cw5m > 0 and _r_cw5m is null
+                    then 'no_rate:cache_write_5m' end,
+               case when _billable and _price is not null and _cw1h > 0 and _r_cw1h is null
+                    then 'no_rate:cache_write_1h' end,
+               case when _billable and _price is not null and _cr > 0 and _r_cr is null then 'no_rate:cache_read' end,
+               case when _billable and _price is not null and _out > 0 and _r_out is null then 'no_rate:output' end,
+               case when _billable and _price is not null and _ws > 0 and _price.web_search_per_1k is null
+                    then 'no_rate:web_search' end,
+               case when _billable and _price is not null and _tier_unknown then 'tier_unknown' end,
+               case when _billable and _price is not null and _service_tier = 'priority' and not _priority_rates
+                    then 'priority_list_price' end
+           ], lambda flag: flag is not null) as _flags
+    from contracted
+),
+
+settled as (
+    select *,
+           case
+               when not _billable then 'free'
+               when list_has_any(_flags, ['no_price', 'usage_missing', 'batch_and_fast', 'geo_not_supported'])
+                    or len(list_filter(_flags, lambda flag: starts_with(flag, 'no_rate:'))) > 0 then 'unpriced'
+               else 'priced'
+           end as _status
+    from flagged
+)
+
+select
+    columns(lambda c: not starts_with(c, '_')),
+    _canonical_model as canonical_model,
+    _price.price_id as price_id,
+    case when _price is not null then _tier end as price_tier,
+    _flags as price_flags,
+    case _status when 'free' then 0 when 'priced' then _c_in end::decimal(38, 12) as input_cost_usd,
+    case _status when 'free' then 0 when 'priced' then _c_cw5m + _c_cw1h end::decimal(38, 12) as cache_write_cost_usd,
+    case _status when 'free' then 0 when 'priced' then _c_cr end::decimal(38, 12) as cache_read_cost_usd,
+    case _status when 'free' then 0 when 'priced' then _c_out end::decimal(38, 12) as output_cost_usd,
+    case _status when 'free' then 0 when 'priced' then _c_tool end::decimal(38, 12) as tool_cost_usd,
+    case _status when 'free' then 0 when 'priced' then _c_in + _c_cw5m + _c_cw1h + _c_cr + _c_out + _c_tool
+    end::decimal(38, 12) as cost_usd,
+    case _status when 'free' then 0 when 'priced' then _nc_in + _nc_out + _c_tool
+    end::decimal(38, 12) as cost_without_cache_usd,
+    case _status when 'free' then 0 when 'priced' then _nb_in + _nb_cw5m + _nb_cw1h + _nb_cr + _nb_out + _c_tool
+    end::decimal(38, 12) as cost_without_batch_usd
+from settled

@@ -1,0 +1,610 @@
+"""sql/pricing.sql and the bundled catalogue: worked examples of reference/pricing.md §c, one test per rule,
+alias coverage, catalogue sanity and a few properties. Every amount is worked out by hand, to the micro-dollar."""
+import re
+from decimal import Decimal
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import pricing, sql_text
+
+COSTS = ["input_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd", "output_cost_usd", "tool_cost_usd",
+         "cost_usd", "cost_without_cache_usd", "cost_without_batch_usd"]
+DEFAULTS = {
+    "provider": "anthropic", "model": "claude-haiku-4-5", "ts": "2026-03-20 12:00:00+00", "billable": True,
+    "batch": False, "grain": "request", "input_tokens": 0, "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0,
+    "cache_read_tokens": 0, "output_tokens": 0, "web_search_requests": 0,
+}
+_connection = None
+
+
+def con():
+    """One connection for the whole module: usage_schema plus the bundled catalogue."""
+    global _connection
+    if _connection is None:
+        _connection = duckdb.connect()
+        _connection.execute(sql_text("schema/usage.sql"))
+        pricing.load_catalog(_connection)
+    return _connection
+
+
+def price_rows(*rows):
+    """Price usage rows given as dicts over DEFAULTS; returns result dicts in input order."""
+    c = con()
+    c.execute("create or replace temp table pricing_input as select * from usage_schema where false")
+    for i, row in enumerate(rows):
+        values = {**DEFAULTS, "request_id": f"r{i:04d}", **row}
+        c.execute(f"insert into pricing_input ({', '.join(values)}) values ({', '.join(['?'] * len(values))})",
+                  list(values.values()))
+    relation = pricing.price(c)
+    return sorted((dict(zip(relation.columns, values)) for values in relation.fetchall()), key=lambda r: r["request_id"])
+
+
+def priced(**row):
+    return price_rows(row)[0]
+
+
+def d(value: str) -> Decimal:
+    return Decimal(value)
+
+
+# --- reference/pricing.md §c ---------------------------------------------------------------------------------
+
+def test_e1a_sonnet_4_6_long_context_batch_before_ga():
+    r = priced(model="claude-sonnet-4-6", ts="2026-03-01 09:00:00+00", batch=True, input_tokens=50_000,
+               cache_read_tokens=200_000, output_tokens=10_000)
+    assert (r["price_tier"], r["cost_usd"]) == ("long_context", d("0.3225"))
+    assert (r["input_cost_usd"], r["cache_read_cost_usd"], r["output_cost_usd"]) == (d("0.15"), d("0.06"), d("0.1125"))
+
+
+def test_e1b_same_request_after_ga_is_flat():
+    r = priced(model="claude-sonnet-4-6", ts="2026-03-13 09:00:00+00", batch=True, input_tokens=50_000,
+               cache_read_tokens=200_000, output_tokens=10_000)
+    assert (r["price_tier"], r["cost_usd"]) == ("standard", d("0.18"))
+
+
+def test_e2_opus_4_6_fast_us_geo():
+    r = priced(model="claude-opus-4-6", ts="2026-03-01 09:00:00+00", speed="fast", inference_geo="us",
+               input_tokens=15_000, cache_write_5m_tokens=5_000, cache_read_tokens=80_000, output_tokens=2_000)
+    assert (r["price_tier"], r["cost_usd"]) == ("fast", d("1.29525"))
+    assert r["cache_write_cost_usd"] == d("0.20625")  # 5K x $37.50 x 1.1
+
+
+def test_e3a_opus_4_6_long_context_output_is_37_50_not_50():
+    r = priced(model="claude-opus-4-6", ts="2026-03-01 09:00:00+00", input_tokens=120_000,
+               cache_write_1h_tokens=180_000, output_tokens=4_000)
+    assert (r["price_tier"], r["cost_usd"], r["output_cost_usd"]) == ("long_context", d("4.95"), d("0.15"))
+
+
+def test_e3b_same_request_after_2026_03_13():
+    r = priced(model="claude-opus-4-6", ts="2026-03-13 00:00:00+00", input_tokens=120_000,
+               cache_write_1h_tokens=180_000, output_tokens=4_000)
+    assert (r["price_tier"], r["cost_usd"]) == ("standard", d("2.50"))
+
+
+def test_e4_haiku_4_5_with_web_searches():
+    r = priced(model="claude-haiku-4-5-20251001", input_tokens=20_000, output_tokens=1_000, web_search_requests=3)
+    assert (r["cost_usd"], r["tool_cost_usd"]) == (d("0.055"), d("0.03"))
+
+
+def test_e5_e6_sonnet_4_5_boundary():
+    at, above = price_rows(
+        dict(model="claude-sonnet-4-5-20250929", ts="2026-03-01 09:00:00+00", input_tokens=150_000,
+             cache_read_tokens=50_000, output_tokens=1_000),
+        dict(model="claude-sonnet-4-5-20250929", ts="2026-03-01 09:00:00+00", input_tokens=150_001,
+             cache_read_tokens=50_000, output_tokens=1_000))
+    assert (at["price_tier"], at["cost_usd"]) == ("standard", d("0.48"))
+    assert (above["price_tier"], above["cost_usd"]) == ("long_context", d("0.952506"))
+
+
+def test_e7_opus_4_6_fast_above_200k_before_and_after_the_cutover():
+    before, after = price_rows(
+        dict(model="claude-opus-4-6", ts="2026-02-10 09:00:00+00", speed="fast", input_tokens=300_000,
+             output_tokens=1_000),
+        dict(model="claude-opus-4-6", ts="2026-02-20 09:00:00+00", speed="fast", input_tokens=300_000,
+             output_tokens=1_000))
+    assert (before["price_tier"], before["cost_usd"]) == ("fast", d("18.225"))
+    assert (after["price_tier"], after["cost_usd"]) == ("fast", d("9.15"))
+
+
+def test_e8_gpt_4o_cached_input_half_price():
+    r = priced(provider="openai", model="gpt-4o-2024-08-06", input_tokens=2_000, cache_read_tokens=8_000,
+               output_tokens=500)
+    assert (r["canonical_model"], r["cost_usd"]) == ("gpt-4o", d("0.02"))
+
+
+def test_e9_gpt_5_4_above_272k():
+    r = priced(provider="openai", model="gpt-5.4", input_tokens=200_000, cache_read_tokens=100_000,
+               output_tokens=5_000)
+    assert (r["price_tier"], r["cost_usd"]) == ("long_context", d("1.1625"))
+
+
+def test_e10_gemini_2_5_pro_above_200k():
+    r = priced(provider="google", model="gemini-2.5-pro", input_tokens=100_000, cache_read_tokens=150_000,
+               output_tokens=2_000)
+    assert (r["price_tier"], r["cost_usd"]) == ("long_context", d("0.3175"))
+
+
+def test_e11_rate_limited_request_costs_zero():
+    r = priced(model="claude-sonnet-4-6", http_status=429, error_type="rate_limit_error", billable=False,
+               input_tokens=None, output_tokens=None)
+    assert [r[c] for c in COSTS] == [d("0")] * len(COSTS)
+    assert r["price_flags"] == []
+
+
+# --- one test per rule ---------------------------------------------------------------------------------------
+
+def test_base_input_and_output():
+    r = priced(model="claude-haiku-4-5", input_tokens=1_000_000, output_tokens=1_000_000)
+    assert (r["input_cost_usd"], r["output_cost_usd"], r["cost_usd"]) == (d("1"), d("5"), d("6"))
+    assert (r["price_id"], r["price_tier"], r["price_flags"]) == ("anthropic/claude-haiku-4-5@2025-10-15", "standard", [])
+
+
+def test_cache_write_5m_1h_and_read_at_published_prices():
+    w5, w1, rd = price_rows(dict(model="claude-sonnet-4-6", cache_write_5m_tokens=1_000_000),
+                            dict(model="claude-sonnet-4-6", cache_write_1h_tokens=1_000_000),
+                            dict(model="claude-sonnet-4-6", cache_read_tokens=1_000_000))
+    assert (w5["cache_write_cost_usd"], w1["cache_write_cost_usd"], rd["cache_read_cost_usd"]) == (
+        d("3.75"), d("6"), d("0.3"))
+
+
+def test_haiku_3_published_cache_prices_are_not_multiples():
+    r = priced(model="claude-3-haiku-20240307", ts="2026-03-01 09:00:00+00", cache_write_5m_tokens=1_000_000,
+               cache_read_tokens=1_000_000)
+    assert (r["cache_write_cost_usd"], r["cache_read_cost_usd"]) == (d("0.30"), d("0.03"))
+
+
+def test_batch_halves_token_charges_but_not_web_search():
+    r = priced(model="claude-haiku-4-5", batch=True, input_tokens=1_000_000, output_tokens=100_000,
+               web_search_requests=1)
+    assert (r["input_cost_usd"], r["output_cost_usd"], r["tool_cost_usd"], r["cost_usd"]) == (
+        d("0.5"), d("0.25"), d("0.01"), d("0.76"))
+    assert r["cost_without_batch_usd"] == d("1.51")
+
+
+def test_long_context_threshold_is_strictly_above_and_counts_every_input_category():
+    at, above = price_rows(
+        dict(model="claude-sonnet-4-5", ts="2026-03-01 09:00:00+00", input_tokens=50_000,
+             cache_write_5m_tokens=50_000, cache_write_1h_tokens=50_000, cache_read_tokens=50_000,
+             output_tokens=900_000),
+        dict(model="claude-sonnet-4-5", ts="2026-03-01 09:00:00+00", input_tokens=50_001,
+             cache_write_5m_tokens=50_000, cache_write_1h_tokens=50_000, cache_read_tokens=50_000))
+    assert at["price_tier"] == "standard"  # output never decides the tier
+    assert above["price_tier"] == "long_context"
+    assert above["cost_usd"] == d("0.300006") + d("0.375") + d("0.6") + d("0.03")
+
+
+def test_long_context_tier_ends_with_the_1m_beta():
+    r = priced(model="claude-sonnet-4-5", ts="2026-04-30 00:00:00+00", input_tokens=300_000)
+    assert (r["price_tier"], r["cost_usd"], r["price_id"]) == (
+        "standard", d("0.9"), "anthropic/claude-sonnet-4-5@2026-04-30")
+
+
+def test_effective_from_is_inclusive_at_midnight_utc():
+    before, at = price_rows(
+        dict(model="claude-sonnet-4-6", ts="2026-03-12 23:59:59+00", input_tokens=300_000),
+        dict(model="claude-sonnet-4-6", ts="2026-03-13 00:00:00+00", input_tokens=300_000))
+    assert (before["price_id"], before["price_tier"], before["cost_usd"]) == (
+        "anthropic/claude-sonnet-4-6@2026-02-17", "long_context", d("1.8"))
+    assert (at["price_id"], at["price_tier"], at["cost_usd"]) == (
+        "anthropic/claude-sonnet-4-6@2026-03-13", "standard", d("0.9"))
+
+
+def test_effective_to_is_exclusive_and_the_utc_date_decides():
+    last, retired, late_local = price_rows(
+        dict(model="claude-3-7-sonnet-20250219", ts="2026-02-18 23:59:59+00", input_tokens=1_000_000),
+        dict(model="claude-3-7-sonnet-20250219", ts="2026-02-19 00:00:00+00", input_tokens=1_000_000),
+        dict(model="claude-3-7-sonnet-20250219", ts="2026-02-18 20:00:00-05", input_tokens=1_000_000))
+    assert last["cost_usd"] == d("3")
+    assert (retired["cost_usd"], retired["price_flags"]) == (None, ["no_price"])
+    assert late_local["cost_usd"] is None  # 01:00 UTC on the 19th
+
+
+def test_bucket_rows_take_the_tier_from_context_window():
+    base = dict(model="claude-sonnet-4-5", ts="2026-03-01 00:00:00+00", grain="bucket", request_count=50,
+                input_tokens=1_000_000)
+    small, large, unknown = price_rows({**base, "context_window": "0-200k"}, {**base, "context_window": "200k-1M"},
+                                       {**base, "context_window": None})
+    assert (small["price_tier"], small["cost_usd"], small["price_flags"]) == ("standard", d("3"), [])
+    assert (large["price_tier"], large["cost_usd"], large["price_flags"]) == ("long_context", d("6"), [])
+    assert (unknown["price_tier"], unknown["cost_usd"], unknown["price_flags"]) == ("standard", d("3"), ["tier_unknown"])
+
+
+def test_bucket_without_context_window_on_a_model_without_a_tier_is_not_flagged():
+    r = priced(model="claude-haiku-4-5", grain="bucket", context_window=None, input_tokens=1_000_000)
+    assert (r["price_tier"], r["cost_usd"], r["price_flags"]) == ("standard", d("1"), [])
+
+
+def test_fast_mode_rates_and_cache_multipliers_on_the_fast_input_rate():
+    r = priced(model="claude-opus-4-6", speed="fast", input_tokens=1_000_000, cache_write_1h_tokens=1_000_000,
+               cache_read_tokens=1_000_000, output_tokens=1_000_000)
+    assert (r["price_tier"], r["input_cost_usd"], r["cache_write_cost_usd"], r["cache_read_cost_usd"],
+            r["output_cost_usd"]) == ("fast", d("30"), d("60"), d("3"), d("150"))
+
+
+def test_fast_on_a_model_without_fast_rates_bills_at_standard_speed():
+    r = priced(model="claude-sonnet-4-6", speed="fast", input_tokens=1_000_000)
+    assert (r["price_tier"], r["cost_usd"], r["price_flags"]) == ("standard", d("3"), [])
+
+
+def test_us_geo_multiplies_every_token_category_but_not_web_search():
+    r = priced(model="claude-sonnet-4-6", inference_geo="us", input_tokens=1_000_000, cache_read_tokens=1_000_000,
+               output_tokens=1_000_000, web_search_requests=1000)
+    assert (r["input_cost_usd"], r["cache_read_cost_usd"], r["output_cost_usd"], r["tool_cost_usd"]) == (
+        d("3.3"), d("0.33"), d("16.5"), d("10"))
+    assert r["cost_usd"] == d("30.13")
+
+
+def test_us_geo_on_a_model_without_it_is_unpriced():
+    r = priced(model="claude-sonnet-4-5", inference_geo="us", input_tokens=1_000)
+    assert r["price_flags"] == ["geo_not_supported"]
+    assert [r[c] for c in COSTS] == [None] * len(COSTS)
+
+
+def test_global_geo_is_the_list_price():
+    assert priced(model="claude-sonnet-4-5", inference_geo="global", input_tokens=100_000)["cost_usd"] == d("0.3")
+
+
+def test_batch_and_geo_stack():
+    r = priced(model="claude-opus-4-6", batch=True, inference_geo="us", input_tokens=1_000_000)
+    assert (r["cost_usd"], r["cost_without_batch_usd"]) == (d("2.75"), d("5.5"))
+
+
+def test_batch_with_fast_is_unpriced():
+    r = priced(model="claude-opus-4-6", batch=True, speed="fast", input_tokens=1_000)
+    assert (r["cost_usd"], r["cost_without_batch_usd"], r["price_flags"]) == (None, None, ["batch_and_fast"])
+
+
+def test_anthropic_priority_tier_is_list_price_with_a_flag():
+    r = priced(model="claude-sonnet-4-6", service_tier="priority", input_tokens=1_000_000)
+    assert (r["cost_usd"], r["price_flags"]) == (d("3"), ["priority_list_price"])
+
+
+def test_openai_priority_uses_priority_rates_where_published():
+    with_rates, without, long = price_rows(
+        dict(provider="openai", model="gpt-5.4", service_tier="priority", input_tokens=100_000,
+             cache_read_tokens=100_000, output_tokens=100_000),
+        dict(provider="openai", model="gpt-5", service_tier="priority", input_tokens=1_000_000),
+        dict(provider="openai", model="gpt-5.4", service_tier="priority", input_tokens=300_000))
+    assert (with_rates["cost_usd"], with_rates["price_flags"]) == (d("3.55"), [])
+    assert (without["cost_usd"], without["price_flags"]) == (d("1.25"), ["priority_list_price"])
+    assert (long["price_tier"], long["cost_usd"], long["price_flags"]) == (
+        "long_context", d("1.5"), ["priority_list_price"])  # no published priority long-context rate
+
+
+def test_openai_flex_is_half_price():
+    r = priced(provider="openai", model="gpt-5-2025-08-07", service_tier="flex", input_tokens=1_000_000,
+               cache_read_tokens=1_000_000, output_tokens=1_000_000)
+    assert (r["cost_usd"], r["cost_without_batch_usd"]) == (d("5.6875"), d("5.6875"))
+
+
+def test_gemini_batch_does_not_discount_cached_tokens():
+    r = priced(provider="google", model="gemini-2.5-flash", batch=True, input_tokens=1_000_000,
+               cache_read_tokens=1_000_000, output_tokens=1_000_000)
+    assert (r["input_cost_usd"], r["cache_read_cost_usd"], r["output_cost_usd"]) == (d("0.15"), d("0.03"), d("1.25"))
+
+
+def test_unknown_model_is_unpriced_never_zero():
+    r = priced(model="claude-9-ultra", input_tokens=10)
+    assert (r["canonical_model"], r["price_id"], r["price_tier"], r["price_flags"]) == (None, None, None, ["no_price"])
+    assert [r[c] for c in COSTS] == [None] * len(COSTS)
+
+
+def test_known_model_before_its_first_row_is_unpriced():
+    r = priced(model="claude-sonnet-4-6", ts="2025-12-31 23:59:59+00", input_tokens=10)
+    assert (r["canonical_model"], r["cost_usd"], r["price_flags"]) == ("claude-sonnet-4-6", None, ["no_price"])
+
+
+def test_non_billable_unknown_model_costs_zero_without_flags():
+    r = priced(model="<synthetic>", billable=False, input_tokens=10, output_tokens=10)
+    assert [r[c] for c in COSTS] == [d("0")] * len(COSTS)
+    assert r["price_flags"] == []
+
+
+def test_null_rate_times_zero_tokens_is_zero():
+    r = priced(provider="openai", model="gpt-4-turbo", input_tokens=1_000, output_tokens=1_000)
+    assert (r["cost_usd"], r["price_flags"]) == (d("0.04"), [])
+
+
+@pytest.mark.parametrize("row, component", [
+    (dict(provider="openai", model="gpt-4-turbo", cache_read_tokens=1), "cache_read"),
+    (dict(provider="openai", model="gpt-4o", cache_write_1h_tokens=1), "cache_write_1h"),
+    (dict(model="claude-3-sonnet-20240229", ts="2025-01-01 00:00:00+00", cache_write_5m_tokens=1), "cache_write_5m"),
+    (dict(model="claude-3-opus-20240229", ts="2025-06-01 00:00:00+00", web_search_requests=1), "web_search"),
+])
+def test_null_rate_times_nonzero_tokens_is_unpriced(row, component):
+    r = priced(input_tokens=5, **row)
+    assert r["price_flags"] == [f"no_rate:{component}"]
+    assert [r[c] for c in COSTS] == [None] * len(COSTS)
+
+
+def test_what_if_columns():
+    r = priced(model="claude-sonnet-4-6", batch=True, input_tokens=1_000_000, cache_write_5m_tokens=1_000_000,
+               cache_read_tokens=1_000_000, output_tokens=1_000_000, web_search_requests=1)
+    assert r["cost_usd"] == d("11.035")  # (3 + 3.75 + 0.30 + 15) / 2 + 0.01
+    assert r["cost_without_cache_usd"] == d("12.01")  # (3 x 3 + 15) / 2 + 0.01
+    assert r["cost_without_batch_usd"] == d("22.06")
+
+
+def test_what_if_columns_use_the_tier_of_the_request():
+    r = priced(model="claude-sonnet-4-6", ts="2026-03-01 00:00:00+00", input_tokens=100_000,
+               cache_read_tokens=150_000)
+    assert (r["price_tier"], r["cost_usd"], r["cost_without_cache_usd"]) == ("long_context", d("0.69"), d("1.5"))
+
+
+def test_what_if_columns_equal_cost_when_nothing_applies():
+    r = priced(model="claude-haiku-4-5", input_tokens=123_456, output_tokens=7_891)
+    assert r["cost_usd"] == r["cost_without_cache_usd"] == r["cost_without_batch_usd"] == d("0.162911")
+
+
+def test_output_keeps_the_input_columns_first_then_the_pricing_columns():
+    c = con()
+    relation = price_rows(dict())
+    input_columns = [row[0] for row in c.execute("describe usage_schema").fetchall()]
+    assert list(relation[0]) == input_columns + pricing.PRICING_COLUMNS
+
+
+def test_money_columns_are_decimal_38_12():
+    price_rows(dict())
+    types = dict((row[0], row[1]) for row in con().execute(f"describe {sql_text('pricing.sql')}").fetchall())
+    assert {column: types[column] for column in COSTS} == {column: "DECIMAL(38,12)" for column in COSTS}
+    assert (types["price_flags"], types["price_tier"], types["price_id"]) == ("VARCHAR[]", "VARCHAR", "VARCHAR")
+
+
+def test_price_accepts_another_input_relation():
+    c = con()
+    price_rows(dict(input_tokens=1_000_000))
+    c.execute("create or replace temp table other_usage as select * from pricing_input")
+    assert pricing.price(c, "other_usage").select("cost_usd").fetchall() == [(d("1"),)]
+
+
+def test_catalog_version_is_stable_and_names_the_newest_date():
+    version = pricing.catalog_version()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d\+[0-9a-f]{12}", version)
+    assert version == pricing.catalog_version()
+    newest = con().execute("select max(effective_from) from price_catalog").fetchone()[0]
+    assert version.startswith(newest.isoformat())
+
+
+def test_user_prices_win_over_bundled_rows(tmp_path):
+    user = tmp_path / "my_prices.csv"
+    user.write_text("provider,model,effective_from,effective_to,input,output,contract_multiplier,source\n"
+                    "anthropic,claude-haiku-4-5,2026-03-01,2026-04-01,1,5,0.8,contract 2026\n"
+                    "acme,private-model,2026-01-01,,2,4,,internal\n")
+    c = duckdb.connect()
+    c.execute(sql_text("schema/usage.sql"))
+    pricing.load_catalog(c, user)
+    c.execute("create temp table pricing_input as select * from usage_schema where false")
+    c.execute("insert into pricing_input (request_id, provider, model, ts, input_tokens, billable) values "
+              "('a', 'anthropic', 'claude-haiku-4-5', '2026-03-05 00:00:00+00', 1000000, true), "
+              "('b', 'anthropic', 'claude-haiku-4-5', '2026-04-01 00:00:00+00', 1000000, true), "
+              "('c', 'acme', 'private-model', '2026-03-05 00:00:00+00', 1000000, true)")
+    rows = pricing.price(c).select("request_id, price_id, cost_usd").order("request_id").fetchall()
+    assert rows == [("a", "user:anthropic/claude-haiku-4-5@2026-03-01", d("0.8")),
+                    ("b", "anthropic/claude-haiku-4-5@2025-10-15", d("1")),
+                    ("c", "user:acme/private-model@2026-01-01", d("2"))]
+
+
+def test_user_prices_that_overlap_each_other_are_refused(tmp_path):
+    user = tmp_path / "my_prices.csv"
+    user.write_text("provider,model,effective_from,effective_to,input\n"
+                    "acme,m,2026-01-01,,1\nacme,m,2026-02-01,,2\n")
+    with pytest.raises(pricing.CatalogError, match="overlaps"):
+        pricing.load_catalog(duckdb.connect(), user)
+    user.write_text("provider,model,effective_from,price\nacme,m,2026-01-01,1\n")
+    with pytest.raises(pricing.CatalogError, match="unknown column price"):
+        pricing.load_catalog(duckdb.connect(), user)
+
+
+# --- aliases ---------------------------------------------------------------------------------------------------
+
+ALIASES = [
+    ("anthropic", "claude-opus-4-6", "claude-opus-4-6"),
+    ("anthropic", "claude-opus-4-6-20260205", "claude-opus-4-6"),
+    ("anthropic", "claude-opus-4-6[1m]", "claude-opus-4-6"),
+    ("anthropic", "anthropic/claude-opus-4-6", "claude-opus-4-6"),
+    ("anthropic", "anthropic/claude-opus-4.6", "claude-opus-4-6"),
+    ("anthropic", "anthropic.claude-opus-4-6-v1", "claude-opus-4-6"),
+    ("anthropic", "us.anthropic.claude-opus-4-6-v1:0", "claude-opus-4-6"),
+    ("anthropic", "Claude Opus 4.6", "claude-opus-4-6"),
+    ("anthropic", "anthropic.claude-sonnet-4-6", "claude-sonnet-4-6"),
+    ("anthropic", "Claude Sonnet 4.6", "claude-sonnet-4-6"),
+    ("anthropic", "claude-haiku-4-5-20251001", "claude-haiku-4-5"),
+    ("anthropic", "claude-haiku-4-5", "claude-haiku-4-5"),
+    ("anthropic", "anthropic.claude-haiku-4-5-20251001-v1:0", "claude-haiku-4-5"),
+    ("anthropic", "global.anthropic.claude-haiku-4-5-20251001-v1:0", "claude-haiku-4-5"),
+    ("anthropic", "claude-haiku-4-5@20251001", "claude-haiku-4-5"),
+    ("anthropic", "Claude Haiku 4.5", "claude-haiku-4-5"),
+    ("anthropic", "  claude haiku 4.5 ", "claude-haiku-4-5"),
+    ("anthropic", "claude-sonnet-4-5-20250929", "claude-sonnet-4-5"),
+    ("anthropic", "claude-sonnet-4-5-20250929[1m]", "claude-sonnet-4-5"),
+    ("anthropic", "anthropic/claude-4.5-sonnet-20250929", "claude-sonnet-4-5"),
+    ("anthropic", "anthropic/claude-sonnet-4.5", "claude-sonnet-4-5"),
+    ("anthropic", "claude-sonnet-4-5@20250929", "claude-sonnet-4-5"),
+    ("anthropic", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "claude-sonnet-4-5"),
+    ("anthropic", "Claude Sonnet 4.5", "claude-sonnet-4-5"),
+    ("anthropic", "claude-opus-4-5-20251101", "claude-opus-4-5"),
+    ("anthropic", "claude-opus-4-5@20251101", "claude-opus-4-5"),
+    ("anthropic", "Claude Opus 4.5", "claude-opus-4-5"),
+    ("anthropic", "claude-opus-4-1-20250805", "claude-opus-4-1"),
+    ("anthropic", "claude-opus-4-1", "claude-opus-4-1"),
+    ("anthropic", "Claude Opus 4.1", "claude-opus-4-1"),
+    ("anthropic", "claude-opus-4-20250514", "claude-opus-4-0"),
+    ("anthropic", "claude-opus-4-0", "claude-opus-4-0"),
+    ("anthropic", "claude-4-opus-20250514", "claude-opus-4-0"),
+    ("anthropic", "claude-opus-4@20250514", "claude-opus-4-0"),
+    ("anthropic", "Claude Opus 4", "claude-opus-4-0"),
+    ("anthropic", "claude-sonnet-4-20250514", "claude-sonnet-4-0"),
+    ("anthropic", "claude-sonnet-4-0", "claude-sonnet-4-0"),
+    ("anthropic", "anthropic.claude-sonnet-4-20250514-v1:0", "claude-sonnet-4-0"),
+    ("anthropic", "claude-sonnet-4@20250514", "claude-sonnet-4-0"),
+    ("anthropic", "Claude Sonnet 4", "claude-sonnet-4-0"),
+    ("anthropic", "claude-3-7-sonnet-20250219", "claude-3-7-sonnet"),
+    ("anthropic", "claude-3-7-sonnet-latest", "claude-3-7-sonnet"),
+    ("anthropic", "claude-3-7-sonnet@20250219", "claude-3-7-sonnet"),
+    ("anthropic", "anthropic/claude-3.7-sonnet:thinking", "claude-3-7-sonnet"),
+    ("anthropic", "Claude Sonnet 3.7", "claude-3-7-sonnet"),
+    ("anthropic", "claude-3-5-sonnet-20241022", "claude-3-5-sonnet"),
+    ("anthropic", "claude-3-5-sonnet-20240620", "claude-3-5-sonnet"),
+    ("anthropic", "claude-3-5-sonnet-latest", "claude-3-5-sonnet"),
+    ("anthropic", "claude-3-5-sonnet-v2@20241022", "claude-3-5-sonnet"),
+    ("anthropic", "anthropic.claude-3-5-sonnet-20241022-v2:0", "claude-3-5-sonnet"),
+    ("anthropic", "Claude 3.5 Sonnet", "claude-3-5-sonnet"),
+    ("anthropic", "claude-3-5-haiku-20241022", "claude-3-5-haiku"),
+    ("anthropic", "claude-3-5-haiku-latest", "claude-3-5-haiku"),
+    ("anthropic", "Claude Haiku 3.5", "claude-3-5-haiku"),
+    ("anthropic", "claude-3-opus-20240229", "claude-3-opus"),
+    ("anthropic", "claude-3-opus-latest", "claude-3-opus"),
+    ("anthropic", "anthropic.claude-3-opus-20240229-v1:0", "claude-3-opus"),
+    ("anthropic", "Claude 3 Opus", "claude-3-opus"),
+    ("anthropic", "claude-3-sonnet-20240229", "claude-3-sonnet"),
+    ("anthropic", "claude-3-haiku-20240307", "claude-3-haiku"),
+    ("anthropic", "claude-3-haiku@20240307", "claude-3-haiku"),
+    ("anthropic", "Claude Haiku 3", "claude-3-haiku"),
+    ("openai", "gpt-4o-2024-08-06", "gpt-4o"),
+    ("openai", "gpt-4o-2024-11-20", "gpt-4o"),
+    ("openai", "openai/gpt-4o", "gpt-4o"),
+    ("openai", "gpt-4o-2024-05-13", "gpt-4o-2024-05-13"),
+    ("openai", "gpt-4o-mini-2024-07-18", "gpt-4o-mini"),
+    ("openai", "gpt-4.5-preview-2025-02-27", "gpt-4.5-preview"),
+    ("openai", "gpt-4-turbo-2024-04-09", "gpt-4-turbo"),
+    ("openai", "gpt-4.1-2025-04-14", "gpt-4.1"),
+    ("openai", "gpt-5-2025-08-07", "gpt-5"),
+    ("openai", "gpt-5-mini-2025-08-07", "gpt-5-mini"),
+    ("openai", "openai/gpt-5-mini-2025-08-07", "gpt-5-mini"),
+    ("openai", "gpt-5.2", "gpt-5.2"),
+    ("openai", "gpt-5.4-2026-03-05", "gpt-5.4"),
+    ("openai", "gpt-5.4-mini", "gpt-5.4-mini"),
+    ("openai", "gpt-5.4-nano-2026-03-17", "gpt-5.4-nano"),
+    ("google", "gemini-2.5-pro", "gemini-2.5-pro"),
+    ("google", "models/gemini-2.5-pro", "gemini-2.5-pro"),
+    ("google", "gemini-2.5-pro-preview-06-05", "gemini-2.5-pro"),
+    ("google", "google/gemini-2.5-flash", "gemini-2.5-flash"),
+    ("google", "gemini-2.5-flash-lite", "gemini-2.5-flash-lite"),
+    ("google", "gemini-1.5-flash-002", "gemini-1.5-flash"),
+    ("google", "gemini-1.5-pro-latest", "gemini-1.5-pro"),
+    ("google", "gemini-3-pro-preview", "gemini-3-pro-preview"),
+    ("google", "gemini-3.1-pro-preview", "gemini-3.1-pro-preview"),
+    ("google", "gemini-3-flash-preview", "gemini-3-flash-preview"),
+    # not priced by this catalogue: another model, a fast-mode suffix, the wrong provider
+    ("anthropic", "claude-opus-4-6-fast", None),
+    ("anthropic", "claude-2.1", None),
+    ("anthropic", "<synthetic>", None),
+    ("openai", "chatgpt-4o-latest", None),
+    ("openai", "gpt-5.2-pro", None),
+    ("google", "gemini-1.5-flash-8b", None),
+    ("openai", "claude-opus-4-6", None),
+]
+
+
+def test_logged_spellings_resolve_to_their_canonical_model():
+    rows = price_rows(*[dict(provider=p, model=m, input_tokens=1) for p, m, _ in ALIASES])
+    assert [(p, m, r["canonical_model"]) for (p, m, _), r in zip(ALIASES, rows)] == ALIASES
+
+
+def test_no_two_alias_patterns_match_the_same_string():
+    c = con()
+    names = [row[0] for row in c.execute("select distinct model from price_catalog").fetchall()]
+    strings = sorted(set(names) | {m.strip().lower() for _, m, _ in ALIASES})
+    clashes = c.execute(
+        "select s, list(a.pattern) from unnest($strings) as t(s) "
+        "join model_aliases a on regexp_full_match(s, a.pattern) group by s having count(*) > 1",
+        {"strings": strings}).fetchall()
+    assert clashes == []
+
+
+def test_every_canonical_name_resolves_to_itself():
+    c = con()
+    names = c.execute("select distinct provider, model from price_catalog order by all").fetchall()
+    rows = price_rows(*[dict(provider=p, model=m) for p, m in names])
+    assert [(r["provider"], r["canonical_model"]) for r in rows] == names
+
+
+# --- catalogue sanity -----------------------------------------------------------------------------------------
+
+def test_catalogue_has_no_overlapping_ranges():
+    overlaps = con().execute("""
+        select a.price_id, b.price_id from price_catalog a join price_catalog b
+          on a.provider = b.provider and a.model = b.model and a.price_id < b.price_id
+         and a.effective_from < coalesce(b.effective_to, date '9999-12-31')
+         and b.effective_from < coalesce(a.effective_to, date '9999-12-31')""").fetchall()
+    assert overlaps == []
+
+
+def test_catalogue_has_no_negative_rate_and_a_source_on_every_row():
+    c = con()
+    decimals = [row[0] for row in c.execute("describe price_catalog").fetchall() if row[1].startswith("DECIMAL")]
+    negative = c.execute(f"select price_id from price_catalog where least({', '.join(decimals)}) < 0").fetchall()
+    assert negative == []
+    assert c.execute("select price_id from price_catalog where source is null or verified is null").fetchall() == []
+    assert all(row[0] == "DECIMAL(18,6)" for row in c.execute(
+        "select column_type from (describe price_catalog) where column_name in ('input', 'output', 'cache_read')").fetchall())
+
+
+def test_catalogue_follows_published_prices_not_the_article():
+    c = con()
+    assert c.execute("select lc_output from price_catalog where price_id = 'anthropic/claude-opus-4-6@2026-02-05'"
+                     ).fetchone() == (d("37.5"),)
+    assert c.execute("select input, output from price_catalog where model = 'gpt-4.5-preview'").fetchone() == (
+        d("75"), d("150"))
+    assert c.execute("select count(*) from price_catalog where model like '%-4-6' and effective_from >= '2026-03-13' "
+                     "and lc_threshold is not null").fetchone() == (0,)
+
+
+# --- properties -------------------------------------------------------------------------------------------------
+
+PROPERTY_SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+MODELS = st.sampled_from(["claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-6", "claude-sonnet-4-5-20250929"])
+TOKENS = st.integers(min_value=0, max_value=150_000)
+ROWS = st.fixed_dictionaries({
+    "model": MODELS, "ts": st.sampled_from(["2026-02-18 00:00:00+00", "2026-03-20 00:00:00+00"]),
+    "input_tokens": TOKENS, "cache_write_5m_tokens": TOKENS, "cache_write_1h_tokens": TOKENS,
+    "cache_read_tokens": TOKENS, "output_tokens": TOKENS, "web_search_requests": st.integers(0, 20),
+})
+
+
+@PROPERTY_SETTINGS
+@given(ROWS)
+def test_batch_halves_token_charges_exactly(row):
+    plain, batched = price_rows(row, {**row, "batch": True})
+    tokens = lambda r: r["cost_usd"] - r["tool_cost_usd"]  # noqa: E731
+    assert tokens(batched) * 2 == tokens(plain)
+    assert batched["tool_cost_usd"] == plain["tool_cost_usd"]
+    assert batched["cost_without_batch_usd"] == plain["cost_usd"]
+
+
+@PROPERTY_SETTINGS
+@given(ROWS, st.sampled_from(["input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "cache_read_tokens",
+                              "output_tokens", "web_search_requests"]), st.integers(1, 10_000))
+def test_cost_is_monotonic_in_each_count_within_a_tier(row, column, extra):
+    more = {**row, column: row[column] + extra}
+    low, high = price_rows(row, more)
+    if low["price_tier"] == high["price_tier"]:
+        assert high["cost_usd"] >= low["cost_usd"]
+
+
+@PROPERTY_SETTINGS
+@given(ROWS, st.integers(1, 10_000))
+def test_a_cache_read_costs_less_than_the_same_token_uncached(row, n):
+    cached, uncached = price_rows({**row, "cache_read_tokens": row["cache_read_tokens"] + n},
+                                  {**row, "input_tokens": row["input_tokens"] + n})
+    assert cached["price_tier"] == uncached["price_tier"]
+    assert cached["cost_usd"] < uncached["cost_usd"]
+
+
+@PROPERTY_SETTINGS
+@given(ROWS, st.sampled_from(["claude-haiku-4-5", "no-such-model", "<synthetic>"]), st.booleans(),
+       st.sampled_from([None, "fast"]), st.sampled_from([None, "us", "global"]))
+def test_non_billable_rows_cost_zero(row, model, batch, speed, geo):
+    r = priced(**{**row, "model": model, "batch": batch, "speed": speed, "inference_geo": geo, "billable": False})
+    assert [r[c] for c in COSTS] == [d("0")] * len(COSTS)
+    assert r["price_flags"] == []
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(ROWS, min_size=1, max_size=5), st.booleans())
+def test_repricing_the_same_input_gives_identical_results(rows, batch):
+    rows = [{**row, "batch": batch} for row in rows]
+    assert price_rows(*rows) == price_rows(*rows)
