@@ -21,6 +21,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="spendlog-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     logs, home = work / "logs", work / "home"
     shutil.rmtree(home, ignore_errors=True)
     config = work / "spendlog.toml"
