@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -17,6 +16,8 @@ from . import ROOT
 from .config import EXIT_CONFIG, ConfigError, Settings, load_settings
 from .lake import EXIT_BUSY, Busy
 from .lines import FileError
+from .output import fail, format_table, jsonable, text
+from .prices import prices
 
 EXIT_DATA = 65
 EXIT_NOINPUT = 66
@@ -35,11 +36,6 @@ class Context:
         if self._settings is None:
             self._settings = load_settings(self.config, self.home)
         return self._settings
-
-
-def fail(message: str, code: int) -> None:
-    click.echo(f"spendlog: {message}", err=True)
-    sys.exit(code)
 
 
 class SpendlogGroup(click.Group):
@@ -143,45 +139,11 @@ def sql(obj: Context, query, fmt):
     if fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows(["" if v is None else _text(v) for v in row] for row in rows)
+        writer.writerows(["" if v is None else text(v) for v in row] for row in rows)
     elif fmt == "json":
-        click.echo(json.dumps([dict(zip(columns, [_jsonable(v) for v in row])) for row in rows], indent=1))
+        click.echo(json.dumps([dict(zip(columns, [jsonable(v) for v in row])) for row in rows], indent=1))
     else:
         click.echo(format_table(columns, rows))
-
-
-def _text(value) -> str:
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
-def _jsonable(value):
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return _text(value)
-
-
-def format_table(columns: list[str], rows: list[tuple]) -> str:
-    """A plain aligned text table; numbers right-aligned."""
-    cells = [["" if v is None else _text(v) for v in row] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    numeric = [bool(rows) and all(isinstance(row[i], (int, float, Decimal)) and not isinstance(row[i], bool)
-                                  or row[i] is None for row in rows) for i in range(len(columns))]
-
-    def line(values):
-        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
-
-    out = [line(columns), "  ".join("-" * w for w in widths)]
-    out += [line(r) for r in cells]
-    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(out)
 
 
 @cli.group()
@@ -284,6 +246,9 @@ def formats():
 
     for name, module in sorted(FORMATS.items()):
         click.echo(f"{name}\n    {module.DESCRIPTION}\n    e.g. {module.EXAMPLE}")
+
+
+cli.add_command(prices)
 
 
 def main() -> None:

@@ -43,10 +43,15 @@ def glob_to_regex(pattern: str, path: bool) -> str:
     return "".join(out)
 
 
+PRICED_SQL = ("catalog.sql", "pricing.sql", "derive.sql")
+
+
 def stamp(settings: Settings) -> str:
-    """What priced data depends on: the catalogues, attribution, sources and the timezone."""
+    """What priced data depends on: the pricing and derive SQL, the catalogues, attribution, sources and the
+    timezone."""
     user = settings.user_price_file
     parts = {
+        "sql": hashlib.sha256("".join(sql_text(name) for name in PRICED_SQL).encode()).hexdigest(),
         "catalog": pricing.catalog_version(),
         "user_prices": hashlib.sha256(user.read_bytes()).hexdigest() if user else None,
         "attribution": [asdict(rule) for rule in settings.attribution],
@@ -159,6 +164,7 @@ def open_views(settings: Settings, database: str = ":memory:"):
     for statement in sql_text("views.sql").split(";\n"):
         if statement.strip():
             con.execute(statement.replace("create or replace view", "create or replace temp view"))
+    pricing.create_price_as_macro(con)
     return con
 
 

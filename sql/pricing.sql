@@ -1,5 +1,6 @@
 -- Prices every usage row (DESIGN.md §2 "Money", §3 "Pricing"; reference/pricing.md §b).
--- Inputs: pricing_input (the canonical usage columns), price_catalog and model_aliases (pipeline/pricing.py).
+-- Inputs: pricing_input (the canonical usage columns), price_catalog, price_multipliers and model_aliases
+-- (sql/catalog.sql, loaded by pipeline/pricing.py).
 -- Output: the pricing_input columns, then canonical_model, price_id, price_tier, price_flags and the costs,
 -- DECIMAL(38,12): NULL in every cost column when a billable row cannot be priced, 0 when it is not billable.
 -- Internal columns start with `_` and are dropped by the final select.
@@ -7,7 +8,9 @@
 -- withdrawn: such requests ran at standard speed); a usage_missing row (billed, usage unknown) is unpriced with
 -- flag usage_missing; a billable row whose every count is 0 (money-only exports) costs 0; priority rates
 -- apply to the standard tier only (a long-context priority request is the long-context list price, flagged);
--- a bucket's tier is unknown only when its context_window cannot decide it for the row's threshold; contract_multiplier (user rows) applies to every charge, web search included.
+-- a bucket's tier is unknown only when its context_window cannot decide it for the row's threshold; a price row's
+-- contract_multiplier (user rows) applies to every charge, web search included, times the contract multiplier row
+-- (price_multipliers) in force for the model, else for its provider's `*`.
 with source as (
     select * from pricing_input
 ),
@@ -66,9 +69,24 @@ dated_prices as (
     ) = 1
 ),
 
+contract_terms as (
+    select k.provider, k._canonical_model, k._price_date, m as _contract
+    from price_keys k
+    join price_multipliers m
+      on m.provider = lower(k.provider)
+     and m.model in (k._canonical_model, '*')
+     and m.effective_from <= k._price_date
+     and (m.effective_to is null or k._price_date < m.effective_to)
+    qualify row_number() over (
+        partition by k.provider, k._canonical_model, k._price_date
+        order by m.model = '*', m.layer = 'user' desc, m.effective_from desc, m.price_id
+    ) = 1
+),
+
 facts as (
     select k.*,
            d._price,
+           c._contract,
            -- a billable row with nothing to price (a money-only export row) costs 0 like a non-billable one
            coalesce(k.billable, true) and (coalesce(k.usage_missing, false)
                or coalesce(k.input_tokens, 0) + coalesce(k.cache_write_5m_tokens, 0) + coalesce(k.cache_write_1h_tokens, 0)
@@ -87,6 +105,8 @@ facts as (
     from keyed k
     left join dated_prices d
       on d.provider = k.provider and d._canonical_model = k._canonical_model and d._price_date = k._price_date
+    left join contract_terms c
+      on c.provider = k.provider and c._canonical_model = k._canonical_model and c._price_date = k._price_date
 ),
 
 tiers as (
@@ -154,12 +174,14 @@ rates as (
            cast(case when _us then coalesce(_price.us_geo_multiplier, 1) else 1 end as decimal(18, 6)) as _m_geo,
            cast(case when _service_tier = 'flex' then coalesce(_price.flex_multiplier, 1) else 1 end
                 as decimal(18, 6)) as _m_flex,
-           cast(coalesce(_price.contract_multiplier, 1) as decimal(18, 6)) as _m_contract
+           cast(coalesce(_price.contract_multiplier, 1) * coalesce(_contract.contract_multiplier, 1)
+                as decimal(18, 6)) as _m_contract
     from tier_choice
 ),
 
--- tokens x rate per component; `_c_` as billed, `_nb_` without the batch multiplier, `_nc_` with every cached
--- token billed as plain input at the tier's input rate. A NULL rate stays NULL only where tokens are nonzero.
+-- tokens x rate per component; `_c_` as billed, `_b_` before any multiplier, `_nb_` without the batch multiplier,
+-- `_nc_` with every cached token billed as plain input at the tier's input rate. A NULL rate stays NULL only where
+-- tokens are nonzero.
 components as (
     select *,
            case when _in = 0 then 0 else cast(cast(_in as decimal(38, 0)) * _r_in * 0.000001 as decimal(38, 12)) end as _c_in,
@@ -178,6 +200,7 @@ components as (
 
 unbatched as (
     select *,
+           _c_in as _b_in, _c_cw5m as _b_cw5m, _c_cw1h as _b_cw1h, _c_cr as _b_cr, _c_out as _b_out, _c_tool as _b_tool,
            _c_in as _nb_in, _c_cw5m as _nb_cw5m, _c_cw1h as _nb_cw1h, _c_cr as _nb_cr, _c_out as _nb_out,
            _c_out as _nc_out
     from components

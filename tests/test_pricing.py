@@ -364,7 +364,7 @@ def test_catalog_version_is_stable_and_names_the_newest_date():
     version = pricing.catalog_version()
     assert re.fullmatch(r"\d{4}-\d\d-\d\d\+[0-9a-f]{12}", version)
     assert version == pricing.catalog_version()
-    newest = con().execute("select max(effective_from) from price_catalog").fetchone()[0]
+    newest = con().execute("select max(effective_from) from price_catalog").fetchall()[0][0]
     assert version.startswith(newest.isoformat())
 
 
@@ -546,11 +546,11 @@ def test_catalogue_has_no_negative_rate_and_a_source_on_every_row():
 def test_catalogue_follows_published_prices_not_the_article():
     c = con()
     assert c.execute("select lc_output from price_catalog where price_id = 'anthropic/claude-opus-4-6@2026-02-05'"
-                     ).fetchone() == (d("37.5"),)
-    assert c.execute("select input, output from price_catalog where model = 'gpt-4.5-preview'").fetchone() == (
+                     ).fetchall()[0] == (d("37.5"),)
+    assert c.execute("select input, output from price_catalog where model = 'gpt-4.5-preview'").fetchall()[0] == (
         d("75"), d("150"))
     assert c.execute("select count(*) from price_catalog where model like '%-4-6' and effective_from >= '2026-03-13' "
-                     "and lc_threshold is not null").fetchone() == (0,)
+                     "and lc_threshold is not null").fetchall()[0] == (0,)
 
 
 # --- properties -------------------------------------------------------------------------------------------------

@@ -1,0 +1,50 @@
+"""Plain-text output shared by the commands: one-line failures and aligned tables."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from decimal import Decimal
+
+import click
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"spendlog: {message}", err=True)
+    sys.exit(code)
+
+
+def text(value) -> str:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def jsonable(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return text(value)
+
+
+def format_table(columns: list[str], rows: list, right: set[int] | None = None, noun: str = "row") -> str:
+    """A plain aligned text table with a count line; numbers (or the columns in right) right-aligned."""
+    cells = [["" if v is None else text(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    if right is None:
+        numeric = [bool(rows) and all(isinstance(row[i], (int, float, Decimal)) and not isinstance(row[i], bool)
+                                      or row[i] is None for row in rows) for i in range(len(columns))]
+    else:
+        numeric = [i in right for i in range(len(columns))]
+
+    def line(values):
+        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
+
+    out = [line(columns), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in cells]
+    out.append(f"({len(rows)} {noun}{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)

@@ -1,0 +1,344 @@
+"""`spendlog prices`: check the catalogue, list the prices in force, explain the price of one request."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import click
+import duckdb
+
+from . import pricing, sql_text
+from .output import fail, format_table
+
+EXIT_PROBLEMS = 1
+FLAG_WORDS = {
+    "usage_missing": "the request was billed but its usage is unknown (a stream aborted before its usage arrived)",
+    "batch_and_fast": "it says both batch and fast mode, which the Batch API does not offer: a data error",
+    "geo_not_supported": "it says US-only inference (inference_geo us) on a model with no US-only price: a data error",
+    "tier_unknown": "a usage bucket without context_window on a model with a long-context tier: priced at the "
+                    "standard rates",
+    "priority_list_price": "the priority tier has no published per-token price for this model: priced at list price",
+}
+COMPONENTS = [
+    ("input", "input"), ("cache write 5m", "cache_write_5m"), ("cache write 1h", "cache_write_1h"),
+    ("cache read", "cache_read"), ("output", "output"),
+]
+
+
+def statements(name: str) -> list[str]:
+    """The statements of sql/<name>, without comment-only chunks."""
+    return [s for s in sql_text(name).split(";\n")
+            if any(line.strip() and not line.strip().startswith("--") for line in s.splitlines())]
+
+
+def fetch_dicts(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> list[dict]:
+    cursor = con.execute(query, params or {})
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def number(value: Decimal | int | None) -> str:
+    """A rate or an amount without trailing zeros: 10, 37.5, 0.136725."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return "0" if text in ("-0", "0") else text
+    return str(value)
+
+
+@click.group()
+def prices():
+    """Check, list and explain prices: the bundled catalogue plus your [prices] user_file."""
+
+
+# --- check --------------------------------------------------------------------------------------------------------
+
+def check_problems(settings) -> tuple[list[str], dict]:
+    """Every catalogue problem (both layers, gaps, alias clashes) and every lake model without a price at a date
+    where it occurs, one line each; and the counts. Reads the lake's usage rows: never re-prices."""
+    from .derived import bind_usage
+    from .lake import Lake, connect
+
+    con = connect(settings)
+    problems = [str(p) for p in pricing.read_catalog(con, settings.user_price_file)]
+    lake = Lake(settings.home)
+    bind_usage(con, lake, lake.read_manifest())
+    keys, lake_problems, counts = statements("prices/check.sql")
+    con.execute(keys)
+    con.execute(f"create or replace temp table lake_keys_priced as {pricing.pricing_query('lake_keys')}")
+    problems += [row[0] for row in con.execute(lake_problems).fetchall()]
+    summary = fetch_dicts(con, counts)[0]
+    con.close()
+    return problems, summary
+
+
+@prices.command("check")
+@click.pass_obj
+def prices_check(obj):
+    """Check the catalogue and that every model in the lake has a price.
+
+    Lists every problem, one per line, and exits 1: overlapping dates within a
+    layer, a gap in a model's life, a negative rate, a bad date or column, an
+    alias matching two models, a lake model with no price on a day it was used.
+    """
+    problems, counts = check_problems(obj.settings)
+    if problems:
+        for problem in problems:
+            click.echo(problem)
+        fail(f"prices check: {len(problems)} problem{'s' if len(problems) != 1 else ''}", EXIT_PROBLEMS)
+    click.echo(f"catalogue OK: {counts['prices']} prices, {counts['aliases']} aliases, "
+               f"{counts['lake_models']} lake models priced")
+
+
+# --- list ---------------------------------------------------------------------------------------------------------
+
+def prices_in_force(settings, at: dt.date, provider: str | None) -> list[dict]:
+    con = duckdb.connect()
+    pricing.load_catalog(con, settings.user_price_file)
+    make_input, select = statements("prices/list.sql")
+    con.execute(make_input, {"at": at, "provider": provider})
+    con.execute(f"create or replace temp view list_priced as {pricing.pricing_query('list_input', internals=True)}")
+    rows = fetch_dicts(con, select)
+    con.close()
+    return rows
+
+
+@prices.command("list")
+@click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%d"]), help="The UTC date, YYYY-MM-DD (default: today).")
+@click.option("--provider", help="Only this provider (anthropic, openai, google, …).")
+@click.pass_obj
+def prices_list(obj, at, provider):
+    """The price of every model at a date, in USD per 1M tokens.
+
+    User rows ([prices] user_file) win over bundled ones; contract shows a
+    negotiated multiplier in force.
+    """
+    settings = obj.settings
+    day = at.date() if at else settings.now().astimezone(dt.timezone.utc).date()
+    rows = prices_in_force(settings, day, provider)
+    headers = ["provider", "model", "input", "output", "write 5m", "write 1h", "read", "long context", "batch",
+               "contract", "since", "source"]
+    cells = []
+    for r in rows:
+        long_context = ""
+        if r["lc_threshold"] is not None:
+            long_context = f">{r['lc_threshold']:,}: {number(r['lc_input'])} / {number(r['lc_output'])}"
+        contract = "" if r["contract_multiplier"] == 1 else f"×{number(r['contract_multiplier'])}"
+        source = (r["source"] or "") if r["layer"] == "bundled" else f"user: {r['source'] or ''}".rstrip()
+        cells.append([r["provider"], r["model"], number(r["input"]), number(r["output"]), number(r["cache_write_5m"]),
+                      number(r["cache_write_1h"]), number(r["cache_read"]), long_context,
+                      f"×{number(r['batch_multiplier'])}" if r["batch_multiplier"] is not None else "", contract,
+                      str(r["effective_from"]), source])
+    click.echo(f"Prices in force on {day} (UTC), USD per 1M tokens; long context: input above the threshold, "
+               f"input / output")
+    click.echo(format_table(headers, cells, right={2, 3, 4, 5, 6}, noun="model"))
+
+
+# --- explain ------------------------------------------------------------------------------------------------------
+
+def explain_rows(con, request_id: str) -> list[dict]:
+    """The rows of request_id in priced_usage, priced again by sql/pricing.sql with its working columns."""
+    make_input, select = statements("prices/explain.sql")
+    con.execute(make_input, {"request_id": request_id})
+    con.execute(f"create or replace temp view explain_priced as "
+                f"{pricing.pricing_query('explain_input', internals=True)}")
+    return fetch_dicts(con, select)
+
+
+def _when(ts) -> str:
+    if ts is None:
+        return "no time"
+    ts = ts.astimezone(dt.timezone.utc)
+    millis = f".{ts.microsecond // 1000:03d}" if ts.microsecond else ""
+    return f"{ts:%Y-%m-%d %H:%M:%S}{millis} UTC"
+
+
+def _in_force(start: dt.date, end: dt.date | None) -> str:
+    return f"from {start} on" if end is None else f"{start} to {end - dt.timedelta(days=1)}"
+
+
+def _model_line(r: dict) -> str:
+    if r["canonical_model"] is None:
+        return f"'{r['model']}' matches no catalogue model or alias"
+    if r["logged_as_canonical"]:
+        return f"{r['canonical_model']}: the logged name is the catalogue name"
+    patterns = " and ".join(r["alias_patterns"] or [])
+    return f"{r['canonical_model']}, by the alias in {patterns}"
+
+
+def _tier_line(r: dict) -> str:
+    total = (f"total input {r['total_input_tokens']:,} ({r['input_tokens']:,} uncached + "
+             f"{r['cache_write_5m_tokens'] + r['cache_write_1h_tokens']:,} cache writes + "
+             f"{r['cache_read_tokens']:,} cache reads)")
+    threshold = r["lc_threshold"]
+    if r["fast"]:
+        above = f"; total input above {threshold:,}: the fast long-context rates" if r["fast_long_context"] else ""
+        return f"fast: the request ran in fast mode, at the fast rates{above}"
+    why = []
+    if r["fast_requested"]:
+        why.append(f"speed fast was logged but {r['canonical_model']} has no fast rates on this date: "
+                   "billed at standard speed")
+    if r["grain"] == "bucket" and threshold is not None:
+        window = r["context_window"]
+        if r["tier_unknown"]:
+            why.append(f"a usage bucket without a context_window that decides the {threshold:,} threshold")
+        else:
+            why.append(f"a usage bucket with context_window {window}"
+                       f"{', above' if r['above_threshold'] else ', not above'} the {threshold:,} threshold")
+    elif threshold is None:
+        why.append(f"{total}; {r['canonical_model']} has no long-context tier on this date")
+    elif r["above_threshold"]:
+        why.append(f"{total} is above the {threshold:,} threshold, so every token is billed at the "
+                   "long-context rates")
+    else:
+        why.append(f"{total} is not above the {threshold:,} threshold")
+    if r["priority_rates"]:
+        why.append("service tier priority: the priority rates")
+    return f"{r['price_tier']}: " + "; ".join(why)
+
+
+def _multiplied(final: Decimal, factors: list[tuple[Decimal, str]]) -> str:
+    applied = [f"× {number(m)} {name}" for m, name in factors if m != 1]
+    return f" {' '.join(applied)} = ${number(final)}" if applied else ""
+
+
+def _component_lines(r: dict) -> list[tuple[str, str]]:
+    lines = []
+    for label, key in COMPONENTS:
+        tokens = r[f"{key}_tokens"]
+        if not tokens:
+            continue
+        rate = r[f"{key}_rate"]
+        if rate is None:
+            lines.append((label, f"{tokens:,} tokens, but the price row has no {key} rate"))
+            continue
+        batch = r["batch_cache_read_multiplier"] if key == "cache_read" else r["batch_multiplier"]
+        factors = [(batch, "batch"), (r["geo_multiplier"], "US-only"), (r["flex_multiplier"], "flex"),
+                   (r["contract_total_multiplier"], "contract")]
+        lines.append((label, f"{tokens:,} tokens × ${number(rate)} per 1M = ${number(r[f'{key}_base'])}"
+                             + _multiplied(r[f"{key}_cost"], factors)))
+    searches = r["web_search_requests"]
+    if searches:
+        rate = r["web_search_rate"]
+        if rate is None:
+            lines.append(("web search", f"{searches:,} searches, but the price row has no web search rate"))
+        else:
+            lines.append(("web search", f"{searches:,} searches × ${number(rate)} per 1K = ${number(r['web_search_base'])}"
+                                        + _multiplied(r["web_search_cost"], [(r["contract_total_multiplier"], "contract")])
+                                        + " (never batch-discounted)"))
+    return lines or [("tokens", "none")]
+
+
+def _multiplier_line(r: dict) -> str:
+    parts = []
+    if r["batch"]:
+        parts.append(f"batch ×{number(r['batch_multiplier'])} on token charges (a Batch API request)")
+        if r["batch_cache_read_multiplier"] != r["batch_multiplier"]:
+            parts.append(f"×{number(r['batch_cache_read_multiplier'])} on cache reads")
+    if r["us_geo"] and "geo_not_supported" in r["price_flags"]:
+        parts.append("US-only inference logged, but the price row has no US-only multiplier")
+    elif r["us_geo"]:
+        parts.append(f"US-only inference ×{number(r['geo_multiplier'])} on token charges")
+    if r["service_tier"] == "flex":
+        parts.append(f"flex ×{number(r['flex_multiplier'])}")
+    if r["contract_total_multiplier"] != 1:
+        parts.append(f"contract ×{number(r['contract_total_multiplier'])} on every charge")
+    if not parts:
+        return "none (not a batch request, no US-only inference, no flex tier, no contract)"
+    return "; ".join(parts)
+
+
+def _contract_line(r: dict) -> str | None:
+    parts = []
+    if r["row_contract_multiplier"] is not None:
+        parts.append(f"×{number(r['row_contract_multiplier'])} on the price row itself")
+    if r["contract_id"] is not None:
+        source = f": {r['contract_source']}" if r["contract_source"] else ""
+        parts.append(f"×{number(r['contract_multiplier'])} from {r['contract_id']} "
+                     f"({r['contract_file']} line {r['contract_line']}{source})")
+    return "; ".join(parts) or None
+
+
+def _flag_words(r: dict) -> list[str]:
+    words = []
+    for flag in r["price_flags"]:
+        if flag == "no_price":
+            if r["canonical_model"] is None:
+                words.append(f"the model '{r['model']}' matches no catalogue model or alias")
+            else:
+                words.append(f"{r['canonical_model']} has no price row on {r['price_date']}")
+        elif flag.startswith("no_rate:"):
+            component = flag.split(":", 1)[1].replace("_", " ")
+            words.append(f"it has {component} usage but the price row has no {component} rate")
+        else:
+            words.append(FLAG_WORDS.get(flag, flag))
+    return words
+
+
+def explain_lines(r: dict) -> list[str]:
+    """One request row explained, as text lines."""
+    which = f" (row {r['explain_row']} of {r['explain_rows']})" if r["explain_rows"] > 1 else ""
+    app = f", app {r['app']}" if r.get("app") else ""
+    lines = [f"{r['request_id']}{which}: {_when(r['ts'])}{app}"]
+
+    def add(label: str, text: str) -> None:
+        lines.append(f"  {label:<15}{text}")
+
+    where = f"{r['source_format']}: {r['source_file']} line {r['source_line']}"
+    grain = f", a usage bucket of {r['request_count']:,} requests" if r["grain"] == "bucket" and r["request_count"] else ""
+    add("logged", f"{r['provider']} model '{r['model']}' ({where}{grain})")
+    if r["status"] == "free":
+        status = f"HTTP {r['http_status']}" if r["http_status"] else "no usage billed"
+        error = f" {r['error_type']}" if r["error_type"] else ""
+        add("not billable", f"{status}{error}: costs $0 (errors, rate limits and failed batch items are not billed)")
+        return lines
+    add("model", _model_line(r))
+    if r["price_id"] is not None:
+        layer = "bundled catalogue" if r["price_layer"] == "bundled" else "your prices"
+        source = f": {r['price_source']}" if r["price_source"] else ""
+        add("price row", f"{r['price_id']}, in force {_in_force(r['price_from'], r['price_to'])} "
+                         f"({layer}, {r['price_file']} line {r['price_line']}{source})")
+        add("tier", _tier_line(r))
+        contract = _contract_line(r)
+        if contract:
+            add("contract", contract)
+        for label, text in _component_lines(r):
+            add(label, text)
+        add("multipliers", _multiplier_line(r))
+    if r["status"] == "priced":
+        same = r["cost_usd"] == r["recorded_cost_usd"]
+        stored = ("the cost_usd in priced_usage" if same
+                  else f"but priced_usage says ${number(r['recorded_cost_usd'])} (priced with another catalogue)")
+        add("total", f"${number(r['cost_usd'])}, {stored}")
+        notes = _flag_words(r)
+        if notes:
+            add("note", "; ".join(notes))
+        add("what if", f"without caching ${number(r['cost_without_cache_usd'])}, "
+                       f"without batch ${number(r['cost_without_batch_usd'])}")
+    else:
+        add("unpriced", "cost_usd is NULL: " + "; ".join(_flag_words(r)))
+    return lines
+
+
+@prices.command("explain")
+@click.argument("request_id")
+@click.pass_obj
+def prices_explain(obj, request_id):
+    """Explain the cost of one request, the way you check a line of a bill.
+
+    Shows the logged model, the alias and catalogue row that priced it, the
+    tier and why, each component as tokens × rate, the multipliers and the
+    total, which equals cost_usd in priced_usage. Every row with that request
+    id is explained.
+    """
+    from .derived import open_views
+
+    con = open_views(obj.settings)
+    rows = explain_rows(con, request_id)
+    con.close()
+    if not rows:
+        fail(f"no request with id {request_id!r} in priced_usage", EXIT_PROBLEMS)
+    if len(rows) > 1:
+        click.echo(f"{len(rows)} rows have request id {request_id}; each is explained.\n")
+    click.echo("\n\n".join("\n".join(explain_lines(r)) for r in rows))

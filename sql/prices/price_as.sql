@@ -1,0 +1,117 @@
+-- What-if pricing: the table macros price_as_target(target_model) and price_as(target_model [, relation]).
+-- `select * from price_as('claude-opus-4-6')` is every row of priced_usage (or of the table or view named by
+-- relation := '…') priced as if it had run on the target, by sql/pricing.sql itself (pipeline/pricing.py puts its
+-- text, reading price_as_input and price_as_catalog, in the CTE price_as_priced), plus
+-- price_as_model, price_as_price_id, price_as_tier, cost_as_usd and price_as_flags.
+-- Rules for the target: its price row at the request's UTC date; before its first row its earliest row (flag
+-- price_as_earliest), after its last row (or in a gap) the latest row before (flag price_as_latest); cache writes
+-- at its write rates, or its input rate where it has none (OpenAI, Gemini), cache reads likewise; its own
+-- long-context threshold decides the tier; the request keeps its batch, speed, service tier and inference_geo,
+-- and US-only inference on a target without a US multiplier is priced at x1 (flag price_as_no_geo). The target's
+-- contract multipliers apply. Needs price_catalog, price_multipliers and model_aliases (pipeline/pricing.py).
+create or replace temp macro price_as_target(target_model) as table
+with wanted as (
+    select lower(trim(target_model)) as name
+),
+
+candidates as (
+    select c.provider, c.model, 1 as match_rank
+    from (select distinct provider, model from price_catalog) c, wanted w
+    where c.model = w.name
+    union all
+    select a.provider, a.model, 2 as match_rank
+    from model_aliases a, wanted w
+    where regexp_full_match(w.name, a.pattern)
+),
+
+best as (
+    select distinct provider, model from candidates qualify rank() over (order by match_rank) = 1
+)
+
+select
+    case count(*)
+        when 1 then min(provider)
+        when 0 then error('price_as: ''' || target_model || ''' is no catalogue model or alias')
+        else error('price_as: ''' || target_model || ''' names '
+                   || string_agg(provider || '/' || model, ' and ' order by provider, model)
+                   || ': name one')
+    end as provider,
+    min(model) as model
+from best;
+
+create or replace temp macro price_as(target_model, relation := 'priced_usage') as table
+with price_as_target_model as (
+    select * from price_as_target(target_model)
+),
+
+price_as_catalog as (
+    select p.* replace (
+               coalesce(p.cache_write_5m, p.input) as cache_write_5m,
+               coalesce(p.cache_write_1h, p.input) as cache_write_1h,
+               coalesce(p.cache_read, p.input) as cache_read,
+               coalesce(p.lc_cache_write_5m, p.lc_input) as lc_cache_write_5m,
+               coalesce(p.lc_cache_write_1h, p.lc_input) as lc_cache_write_1h,
+               coalesce(p.lc_cache_read, p.lc_input) as lc_cache_read,
+               cast(coalesce(p.us_geo_multiplier, 1) as decimal(18, 6)) as us_geo_multiplier
+           ),
+           p.us_geo_multiplier is null as no_geo
+    from price_catalog p
+    join price_as_target_model t on p.provider = t.provider and p.model = t.model
+),
+
+price_as_rows as materialized (
+    select row_number() over () as price_as_row, *
+    from query_table(relation)
+),
+
+asked_days as (
+    select distinct cast(timezone('UTC', ts) as date) as asked
+    from price_as_rows
+    where ts is not null
+),
+
+day_rules as (
+    select d.asked,
+           case
+               when bool_or(p.effective_from <= d.asked and (p.effective_to is null or d.asked < p.effective_to))
+                   then d.asked
+               when d.asked < min(p.effective_from) then min(p.effective_from)
+               else max(p.effective_from) filter (where p.effective_from <= d.asked)
+           end as priced_on
+    from asked_days d
+    cross join price_as_catalog p
+    group by d.asked
+),
+
+price_as_input as (
+    select r.price_as_row,
+           t.provider,
+           t.model,
+           case when dr.priced_on = dr.asked then r.ts else cast(dr.priced_on as timestamptz) end as ts,
+           dr.asked,
+           dr.priced_on,
+           r.billable, r.usage_missing, r.grain, r.context_window,
+           r.input_tokens, r.cache_write_5m_tokens, r.cache_write_1h_tokens, r.cache_read_tokens, r.output_tokens,
+           r.web_search_requests, r.batch, r.service_tier, r.speed, r.inference_geo
+    from price_as_rows r
+    cross join price_as_target_model t
+    left join day_rules dr on dr.asked = cast(timezone('UTC', r.ts) as date)
+),
+
+price_as_priced as (
+select * from price_as_pricing
+)
+
+select r.* exclude (price_as_row),
+       p.canonical_model as price_as_model,
+       p.price_id as price_as_price_id,
+       p.price_tier as price_as_tier,
+       p.cost_usd as cost_as_usd,
+       list_filter([
+           case when p._billable and p.priced_on > p.asked then 'price_as_earliest' end,
+           case when p._billable and p.priced_on < p.asked then 'price_as_latest' end,
+           case when p._billable and p._us and p._price.no_geo then 'price_as_no_geo' end
+       ], lambda flag: flag is not null) || p.price_flags as price_as_flags
+from price_as_rows r
+join price_as_priced p using (price_as_row)
+order by r.price_as_row
