@@ -240,12 +240,17 @@ def samples_generate(out, scale, seed, kind):
 
 
 @cli.command()
-def formats():
-    """List the formats spendlog reads, with an example of each."""
-    from .formats import FORMATS
+@click.pass_obj
+def formats(obj: Context):
+    """List the formats spendlog reads, with an example of each.
 
-    for name, module in sorted(FORMATS.items()):
-        click.echo(f"{name}\n    {module.DESCRIPTION}\n    e.g. {module.EXAMPLE}")
+    The built-in formats, then your own CSV layouts ([csv_formats.NAME] in the config).
+    """
+    from .formats import FORMATS, all_formats
+
+    layouts = all_formats(obj.settings.csv_formats)
+    for name in sorted(FORMATS) + sorted(set(layouts) - set(FORMATS)):
+        click.echo(f"{name}\n    {layouts[name].DESCRIPTION}\n    e.g. {layouts[name].EXAMPLE}")
 
 
 cli.add_command(prices)

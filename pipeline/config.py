@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
@@ -35,6 +36,26 @@ class AttributionRule:
     path: str | None = None
 
 
+# The canonical fields a [csv_formats.NAME] table can map to CSV columns, in the order sql/normalize/mapped_csv.sql
+# reads them; the first four are required.
+CSV_FIELDS = (
+    "ts", "model", "input_tokens", "output_tokens", "provider", "request_id", "app", "api_key", "workspace",
+    "project", "user_id", "session_id", "cache_write_5m_tokens", "cache_write_1h_tokens", "cache_read_tokens",
+    "reasoning_tokens", "web_search_requests", "batch", "http_status", "latency_ms", "cost_usd",
+)
+CSV_REQUIRED = CSV_FIELDS[:4]
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """A CSV layout of the user's own: [csv_formats.NAME] maps canonical fields to its column names."""
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    provider: str | None = None
+    input_includes_cache: bool = False
+    timestamp_zone: str | None = None
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -46,6 +67,7 @@ class Settings:
     duckdb_memory_limit: str = "1GB"
     sources: tuple[Source, ...] = ()
     attribution: tuple[AttributionRule, ...] = ()
+    csv_formats: tuple[CsvFormat, ...] = ()
     user_price_file: Path | None = None
     budgets: tuple[tuple[str, float], ...] = ()
     alerts: tuple[tuple[str, object], ...] = ()
@@ -86,6 +108,7 @@ _TABLES = {
         "monthly_send_day": int,
     },
 }
+_CSV_FORMAT_KEYS = {"columns": dict, "provider": str, "input_includes_cache": bool, "timestamp_zone": str}
 _SOURCE_KEYS = {"path": str, "format": str, "app": str, "role": str, "billing": str}
 _ATTRIBUTION_KEYS = {"app": str, "api_key": str, "workspace": str, "project": str, "path": str}
 _CHOICES = {
@@ -111,13 +134,14 @@ def find_config_file(explicit: str | None) -> Path | None:
 
 def _type_name(expected) -> str:
     kinds = expected if isinstance(expected, tuple) else (expected,)
-    names = {str: "a string", int: "an integer", float: "a number", list: "a list", dict: "a table"}
+    names = {str: "a string", int: "an integer", float: "a number", list: "a list", dict: "a table",
+             bool: "true or false"}
     return " or ".join(names[k] for k in kinds if not (k is int and float in kinds))
 
 
 def _check(where: str, value, expected) -> None:
     kinds = expected if isinstance(expected, tuple) else (expected,)
-    if isinstance(value, bool) or not isinstance(value, kinds):
+    if isinstance(value, bool) != (bool in kinds) or not isinstance(value, kinds):
         raise ConfigError(f"{where} must be {_type_name(expected)}, not {value!r}")
 
 
@@ -156,6 +180,58 @@ def remembered_config(home: str | None) -> Path | None:
     return Path(named) if named and Path(named).is_file() else None
 
 
+def _zone(where: str, name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: unknown time zone {name!r}") from None
+    return name
+
+
+def _csv_formats(raw) -> tuple[CsvFormat, ...]:
+    """[csv_formats.NAME] tables: each maps at least ts, model, input_tokens and output_tokens to column names."""
+    from .formats import FORMATS
+
+    if not isinstance(raw, dict):
+        raise ConfigError("csv_formats must be a table of [csv_formats.NAME] tables")
+    found = []
+    for name, entry in raw.items():
+        where = f"csv_formats.{name}"
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise ConfigError(f"{where}: a format name is lower-case letters, digits and _")
+        if name in FORMATS or name == "auto":
+            raise ConfigError(f"{where}: {name} is a built-in format; choose another name")
+        _check_table(where, entry, _CSV_FORMAT_KEYS)
+        columns = entry.get("columns", {})
+        _check_table(f"{where}.columns", columns, {field: str for field in CSV_FIELDS})
+        missing = [field for field in CSV_REQUIRED if field not in columns]
+        if missing:
+            raise ConfigError(f"{where}.columns needs {', '.join(missing)} (the CSV column of each)")
+        for field, column in columns.items():
+            if not column.strip() or '"' in column or "\\" in column:
+                raise ConfigError(f"{where}.columns.{field}: {column!r} is not a usable column name")
+        if "provider" in entry and "provider" in columns:
+            raise ConfigError(f"{where}: give provider (one for every row) or columns.provider, not both")
+        zone = entry.get("timestamp_zone")
+        found.append(CsvFormat(
+            name=name,
+            columns=tuple((field, columns[field].strip()) for field in CSV_FIELDS if field in columns),
+            provider=entry["provider"].strip().lower() if "provider" in entry else None,
+            input_includes_cache=entry.get("input_includes_cache", False),
+            timestamp_zone=_zone(f"{where}.timestamp_zone", zone) if zone else None,
+        ))
+    return tuple(found)
+
+
+def _check_source_formats(sources: list[Source], csv_formats: tuple[CsvFormat, ...]) -> None:
+    from .formats import FORMATS
+
+    known = {"auto", *FORMATS, *(f.name for f in csv_formats)}
+    for i, source in enumerate(sources):
+        if source.format not in known:
+            raise ConfigError(f"sources[{i}].format: unknown format {source.format!r} (see `spendlog formats`)")
+
+
 def load_settings(config: str | None = None, home: str | None = None) -> Settings:
     """Find, read and validate the configuration; raise ConfigError with one line on any problem.
 
@@ -181,7 +257,7 @@ def load_settings(config: str | None = None, home: str | None = None) -> Setting
         elif key in ("sources", "attribution"):
             if not isinstance(value, list):
                 raise ConfigError(f"{key} must be an array of tables ([[{key}]])")
-        elif key not in ("budgets", "compare"):
+        elif key not in ("budgets", "compare", "csv_formats"):
             raise ConfigError(f"unknown key {key} in {where}")
 
     for (table, key), allowed in _CHOICES.items():
@@ -211,16 +287,15 @@ def load_settings(config: str | None = None, home: str | None = None) -> Setting
             entry = {**entry, "path": str(base / entry["path"])}
         rules.append(AttributionRule(**entry))
 
+    csv_formats = _csv_formats(raw.get("csv_formats", {}))
+    _check_source_formats(sources, csv_formats)
+
     budgets = raw.get("budgets", {})
     _check_table("budgets", budgets, {k: (int, float) for k in budgets} if isinstance(budgets, dict) else {})
     compare = raw.get("compare", {})
     _check_table("compare", compare, {k: list for k in compare} if isinstance(compare, dict) else {})
 
-    timezone = raw.get("timezone", "UTC")
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"timezone: unknown time zone {timezone!r}") from None
+    timezone = _zone("timezone", raw.get("timezone", "UTC"))
 
     ingest = raw.get("ingest", {})
     user_file = raw.get("prices", {}).get("user_file")
@@ -247,6 +322,7 @@ def load_settings(config: str | None = None, home: str | None = None) -> Setting
         duckdb_memory_limit=ingest.get("duckdb_memory_limit", "1GB"),
         sources=tuple(sources),
         attribution=tuple(rules),
+        csv_formats=csv_formats,
         user_price_file=user_path,
         budgets=tuple(sorted(budgets.items())),
         alerts=tuple(sorted(raw.get("alerts", {}).items())),

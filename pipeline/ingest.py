@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -175,6 +176,14 @@ def ingest(
     return RunSummary(results)
 
 
+def configured_format(settings: Settings, path: Path) -> str | None:
+    """The format of the first [[sources]] entry whose path matches the file (None: detect)."""
+    for source in settings.sources:
+        if re.fullmatch(derived.glob_to_regex(source.path, True), str(path)):
+            return source.format
+    return None
+
+
 def _ingest_one(con, path: Path, fmt, settings, options, manifest, ingested_at):
     """One file: skip when unchanged, else normalize it. Returns its result and its manifest entry."""
     stat = path.stat()
@@ -186,7 +195,7 @@ def _ingest_one(con, path: Path, fmt, settings, options, manifest, ingested_at):
         return FileResult(path=str(path), format=known["format"], skipped=True), {
             **known, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
     try:
-        module = detect(path, fmt)
+        module = detect(path, fmt or configured_format(settings, path), settings.csv_formats)
         result = normalize_file(con, path, module, settings, options, ingested_at)
     except FileError as exc:
         return FileResult(path=str(path), error=str(exc)), None

@@ -106,10 +106,10 @@ def test_formats_lists_every_format():
 
 
 def test_fixture_folder_ingests_with_detection(run):
-    result = run("ingest", FIXTURES, "--json")
+    result = run("ingest", FIXTURES, "--json", config=FIXTURES / "spendlog.toml")
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert (summary["files"], summary["rows_loaded"], summary["duplicates"], summary["ignored"]) == (26, 64, 4, 8)
+    assert (summary["files"], summary["rows_loaded"], summary["duplicates"], summary["ignored"]) == (27, 68, 5, 9)
     assert summary["rows_rejected"] == 0 and summary["file_errors"] == []
 
 

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from conftest import FIXTURES, app_record, write_jsonl
+from pipeline.config import load_settings
 from pipeline.derived import open_views
 from pipeline.ingest import ingest
 from pipeline.lake import Lake
@@ -135,21 +136,23 @@ def test_a_later_file_with_more_tokens_replaces_a_lake_row(tmp_path, settings):
     assert_accounting(settings)
 
 
-def test_second_ingest_of_the_same_files_loads_nothing(tmp_path, settings):
+def test_second_ingest_of_the_same_files_loads_nothing(tmp_path, home):
     shutil.copytree(FIXTURES, tmp_path / "fx")
+    settings = load_settings(str(tmp_path / "fx" / "spendlog.toml"), str(home))  # reads finance_sheet.csv
     first = ingest(settings, [str(tmp_path / "fx")]).as_dict()
-    assert (first["files"], first["rows_loaded"], first["duplicates"], first["ignored"]) == (26, 64, 4, 8)
+    assert (first["files"], first["rows_loaded"], first["duplicates"], first["ignored"]) == (27, 68, 5, 9)
+    assert first["file_errors"] == [] and first["rows_rejected"] == 0
     again = ingest(settings, [str(tmp_path / "fx")]).as_dict()
-    assert again["files"] == 0 and again["files_skipped"] == 26 and again["rows_loaded"] == 0
+    assert again["files"] == 0 and again["files_skipped"] == 27 and again["rows_loaded"] == 0
     touched = tmp_path / "fx" / "anthropic_messages_logged.jsonl"
     os.utime(touched, None)  # same bytes, new mtime: hashed, still skipped
     third = ingest(settings, [str(tmp_path / "fx")]).as_dict()
-    assert third["files_skipped"] == 26
+    assert third["files_skipped"] == 27
     with open(touched, "ab") as handle:  # appended: re-read, old lines are duplicates
         handle.write(json.dumps(app_record("req_new", ts="2026-03-12T15:00:00Z")).encode() + b"\n")
     fourth = ingest(settings, [str(tmp_path / "fx")]).as_dict()
     assert (fourth["files"], fourth["rows_loaded"], fourth["duplicates"]) == (1, 1, 4)
-    assert query(settings, "select count(*) from usage") == [(65,)]
+    assert query(settings, "select count(*) from usage") == [(69,)]
     assert_accounting(settings)
 
 

@@ -57,3 +57,10 @@ create or replace macro checked_lines(max_bytes) as table
                     and json_depth(text) > 64 then 'too_deep'
            end as status
     from decoded;
+
+-- The provider a model name implies, for sources that do not say: anthropic, openai, google, else NULL.
+create or replace macro provider_of_model(model) as case
+    when model ilike '%claude%' then 'anthropic'
+    when regexp_matches(lower(model), '(^|/)(gpt-|o[1-9]|chatgpt|text-embedding|dall-e|whisper|tts-)') then 'openai'
+    when model ilike '%gemini%' or model ilike '%gemma%' then 'google'
+end;

@@ -42,12 +42,8 @@ fields as (
                list_filter(map_entries(coalesce(property_map, map())),
                            lambda e: json_type(e.value) not in ('OBJECT', 'ARRAY', 'NULL')),
                lambda e: {'key': regexp_replace(e.key, '(?i)^helicone-property-', ''), 'value': str(e.value)}) as props,
-           case
-               when model ilike '%claude%' then 'anthropic'
-               when regexp_matches(lower(model), '(^|/)(gpt-|o[1-9]|chatgpt|text-embedding|dall-e|whisper|tts-)') then 'openai'
-               when model ilike '%gemini%' or model ilike '%gemma%' then 'google'
-               when model like '%/%' then redact(lower(split_part(model, '/', 1)))
-           end as provider,
+           coalesce(provider_of_model(model),
+                    case when model like '%/%' then redact(lower(split_part(model, '/', 1))) end) as provider,
            coalesce(http_status between 200 and 399, true) as billable
     from properties
 ),

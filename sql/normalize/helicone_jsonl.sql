@@ -37,10 +37,7 @@ counted as (
     select *,
            case
                when route in ('anthropic', 'openai', 'google') then route
-               when model ilike '%claude%' then 'anthropic'
-               when regexp_matches(lower(model), '(^|/)(gpt-|o[1-9]|chatgpt|text-embedding|dall-e|whisper|tts-)') then 'openai'
-               when model ilike '%gemini%' or model ilike '%gemma%' then 'google'
-               else route
+               else coalesce(provider_of_model(model), route)
            end as provider,
            tok(r.prompt_tokens) as prompt,
            coalesce(tok(r.prompt_cache_write_tokens), 0) as cache_write,

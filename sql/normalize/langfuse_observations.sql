@@ -74,12 +74,8 @@ fields as (
 
 counted as (
     select *,
-           case
-               when model ilike '%claude%' then 'anthropic'
-               when regexp_matches(lower(model), '(^|/)(gpt-|o[1-9]|chatgpt|text-embedding|dall-e|whisper|tts-)') then 'openai'
-               when model ilike '%gemini%' or model ilike '%gemma%' then 'google'
-               when model like '%/%' then redact(lower(split_part(model, '/', 1)))
-           end as provider,
+           coalesce(provider_of_model(model),
+                    case when model like '%/%' then redact(lower(split_part(model, '/', 1))) end) as provider,
            coalesce(tok(j_write_1h), 0) as cw1h,
            coalesce(tok(j_write_5m), tok(j_write) - coalesce(tok(j_write_1h), 0), 0) as cw5m,
            coalesce(tok(j_read), 0) as cache_read,

@@ -84,9 +84,8 @@ identified as (
            case
                when route = 'anthropic' then 'anthropic'
                when route in ('openai', 'text-completion-openai', 'azure', 'azure_text') then 'openai'
-               when model ilike '%claude%' then 'anthropic'
-               when regexp_matches(lower(model), '(^|/)(gpt-|o[1-9]|chatgpt|text-embedding|dall-e|whisper|tts-)') then 'openai'
-               when model ilike '%gemini%' or model ilike '%gemma%' or route in ('gemini', 'vertex_ai', 'vertex_ai_beta') then 'google'
+               when provider_of_model(model) is not null then provider_of_model(model)
+               when route in ('gemini', 'vertex_ai', 'vertex_ai_beta') then 'google'
                when route = 'openrouter' and model like '%/%' then redact(lower(split_part(model, '/', 1)))
                else route
            end as provider,
