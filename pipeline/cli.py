@@ -17,6 +17,7 @@ from .config import EXIT_CONFIG, ConfigError, Settings, load_settings
 from .lake import EXIT_BUSY, Busy
 from .lines import FileError
 from .output import fail, format_table, jsonable, text
+from .apps import apps
 from .prices import prices
 
 EXIT_DATA = 65
@@ -254,6 +255,7 @@ def formats(obj: Context):
 
 
 cli.add_command(prices)
+cli.add_command(apps)
 
 
 def main() -> None:

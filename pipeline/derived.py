@@ -63,21 +63,24 @@ def stamp(settings: Settings) -> str:
 
 def bind_config(con, settings: Settings) -> None:
     """The [[sources]] and [[attribution]] tables that sql/derive.sql joins."""
+    keys = ("api_key", "workspace", "project", "path")
     sources = [
         {"idx": i, "pattern": glob_to_regex(s.path, True), "app": s.app, "role": s.role, "billing": s.billing,
-         "label": s.label or s.path}
+         "label": s.label or s.path, "rule": f"[[sources]] #{i + 1}: path = {s.label or s.path}"}
         for i, s in enumerate(settings.sources)
     ]
     rules = [
         {"idx": i, "app": r.app,
-         **{k: glob_to_regex(getattr(r, k), k == "path") if getattr(r, k) else None
-            for k in ("api_key", "workspace", "project", "path")}}
+         "rule": f"[[attribution]] #{i + 1}: " + ", ".join(f"{k} = {getattr(r, k)}" for k in keys if getattr(r, k)),
+         **{k: glob_to_regex(getattr(r, k), k == "path") if getattr(r, k) else None for k in keys}}
         for i, r in enumerate(settings.attribution)
     ]
     source_schema = pa.schema([("idx", pa.int64()), ("pattern", pa.string()), ("app", pa.string()),
-                               ("role", pa.string()), ("billing", pa.string()), ("label", pa.string())])
-    rule_schema = pa.schema([("idx", pa.int64()), ("app", pa.string()), ("api_key", pa.string()),
-                             ("workspace", pa.string()), ("project", pa.string()), ("path", pa.string())])
+                               ("role", pa.string()), ("billing", pa.string()), ("label", pa.string()),
+                               ("rule", pa.string())])
+    rule_schema = pa.schema([("idx", pa.int64()), ("app", pa.string()), ("rule", pa.string()),
+                             ("api_key", pa.string()), ("workspace", pa.string()), ("project", pa.string()),
+                             ("path", pa.string())])
     source_table = pa.Table.from_pylist(sources, schema=source_schema)
     rule_table = pa.Table.from_pylist(rules, schema=rule_schema)
     con.execute("create or replace temp table config_sources as select * from source_table")

@@ -1,4 +1,5 @@
--- The derived columns of priced_usage: app (attribution), local day and month, source, in_totals.
+-- The derived columns of priced_usage: app and app_rule (attribution: which rule named the app), local day and
+-- month, the source (source_name, source_role, source_billing) and in_totals.
 -- Inputs: priced_rows (sql/pricing.sql over usage), config_sources, attribution_rules; parameter $timezone.
 with files as (
     select distinct source_file from priced_rows
@@ -29,11 +30,18 @@ rule_of_key as (
 attributed as (
     select p.*,
            coalesce(p.app_raw, s.app, r.app, 'unattributed') as app,
+           case
+               when p.app_raw is not null then 'the record (or ingest --app)'
+               when s.app is not null then s.rule
+               when r.app is not null then r.rule
+               else 'unattributed'
+           end as app_rule,
            timezone($timezone, p.ts)::date as day,
            date_trunc('month', timezone($timezone, p.ts)::date)::date as month,
            coalesce(s.role, 'primary') = 'primary' and coalesce(s.billing, 'api') = 'api' as counts,
-           coalesce(s.role, 'primary') = 'mirror' as is_mirror,
-           coalesce(s.label, p.source_format) as source_name
+           coalesce(s.label, p.source_format) as source_name,
+           coalesce(s.role, 'primary') as source_role,
+           coalesce(s.billing, 'api') as source_billing
     from priced_rows p
     left join source_of_file sf using (source_file)
     left join config_sources s on s.idx = sf.idx
@@ -50,11 +58,13 @@ logged_days as (
     select distinct ts::date as utc_day, provider from attributed where grain = 'request' and counts
 )
 
-select a.* exclude (counts, is_mirror, source_name),
+select a.* exclude (counts, source_name, source_role, source_billing),
        case
            when a.grain = 'request' then a.counts
-           else not a.is_mirror and l.utc_day is null
+           else a.counts and l.utc_day is null
        end as in_totals,
-       a.source_name
+       a.source_name,
+       a.source_role,
+       a.source_billing
 from attributed a
 left join logged_days l on a.grain = 'bucket' and l.utc_day = a.ts::date and l.provider is not distinct from a.provider

@@ -1,0 +1,137 @@
+"""`spendlog apps`: which attribution rule named the app of how many requests and dollars; what the unattributed
+requests have in common."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+
+import click
+
+from . import sql_text
+from .output import format_table, jsonable
+
+RULE_COLUMNS = [("rule", "rule"), ("app", "app"), ("requests", "requests_fmt"), ("cost", "cost_fmt"),
+                ("not in totals", "not_in_totals_fmt")]
+UNATTRIBUTED_COLUMNS = [("kind", "kind"), ("value", "value_fmt"), ("requests", "requests_fmt"), ("cost", "cost_fmt"),
+                        ("not in totals", "not_in_totals_fmt")]
+
+
+def parse_month(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise click.BadParameter(f"{value!r} is not a month (YYYY-MM)", param_hint="--month")
+    return dt.date(int(match[1]), int(match[2]), 1)
+
+
+def fetch(con, name: str, params: dict) -> list[dict]:
+    """The rows of sql/apps/<name>.sql as dicts, given the parameters it uses."""
+    query = sql_text(f"apps/{name}.sql")
+    used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", query)}
+    cursor = con.execute(query, used)
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def attribution_tables(settings, month: dt.date | None, top: int) -> tuple[list[dict], list[dict]]:
+    """The rules table and the top unattributed values, each a list of dicts (raw and display columns)."""
+    from .derived import bind_config, open_views
+    from .reports import load_macros
+
+    con = open_views(settings)
+    try:
+        bind_config(con, settings)
+        load_macros(con)
+        params = {"month": month, "top": top}
+        return fetch(con, "rules", params), fetch(con, "unattributed", params)
+    finally:
+        con.close()
+
+
+def table(rows: list[dict], columns: list[tuple[str, str]], noun: str) -> str:
+    """A format_table of the display columns; the 'not in totals' column only when some row has one."""
+    shown = [(title, key) for title, key in columns
+             if key != "not_in_totals_fmt" or any(row[key] for row in rows)]
+    right = {i for i, (title, _) in enumerate(shown) if title in ("requests", "cost")}
+    return format_table([title for title, _ in shown], [[row[key] for _, key in shown] for row in rows], right, noun)
+
+
+def dead_rules_lines(rules: list[dict], period: str) -> list[str]:
+    dead = [row["rule"] for row in rules if row["row_count"] == 0 and row["rule"] != "unattributed"]
+    if not dead:
+        return []
+    return ([f"Attributed nothing{period}:"] + [f"  {rule}" for rule in dead]
+            + ["A glob must match the whole value, and the record's own app, then its source's app, then earlier "
+               "rules come first."])
+
+
+KIND_WORDS = {"api_key": "api keys", "workspace": "workspaces", "project": "projects",
+              "no key, workspace or project": "formats with no key, workspace or project"}
+
+
+def more_line(unattributed: list[dict], top: int) -> str | None:
+    more = [f"{top} of {row['kind_values']:,} {KIND_WORDS[row['kind']]}" for row in unattributed
+            if row["rank"] == top and row["kind_values"] > top]
+    return f"Showing the top {'; '.join(more)}. --top N shows more." if more else None
+
+
+def suggestion(unattributed: list[dict], config_name: str) -> list[str]:
+    """A rule to add for the dearest unattributed api key (else workspace, project, else the files' folder)."""
+    for kind in ("api_key", "workspace", "project"):
+        rows = [row for row in unattributed if row["kind"] == kind]
+        if rows:
+            key, value = kind, rows[0]["value"]
+            break
+    else:
+        key, value = "path", os.path.dirname(unattributed[0]["example_file"]) + "/**"
+    return [f"To attribute them, add a rule to {config_name} (globs; the first matching rule wins), e.g.:",
+            "  [[attribution]]",
+            '  app = "your-app"',
+            f"  {key} = {json.dumps(value)}"]
+
+
+@click.command()
+@click.option("--month", help="Only this local month, YYYY-MM (default: all time).")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1),
+              help="How many unattributed api keys, workspaces and projects to list, each.")
+@click.option("--json", "as_json", is_flag=True, help="Print both tables as JSON.")
+@click.pass_obj
+def apps(obj, month, top, as_json):
+    """Show which rule named the app of how many requests and dollars.
+
+    One row per rule, in the order they apply: the record's own app (or
+    `ingest --app`), each [[sources]] entry with an app, each [[attribution]]
+    rule, then unattributed. A configured rule that attributed nothing shows 0
+    requests. Requests and cost are those in totals (the `spend` view); mirror
+    and subscription sources and usage buckets covered by request logs are
+    shown apart. Then the top unattributed api keys, workspaces and projects,
+    with a rule you could add for them.
+    """
+    first_day = parse_month(month)
+    settings = obj.settings
+    rules, unattributed = attribution_tables(settings, first_day, top)
+    if as_json:
+        def raw(rows):
+            return [{k: jsonable(v) for k, v in row.items() if not k.endswith("_fmt")} for row in rows]
+
+        click.echo(json.dumps({"month": month, "rules": raw(rules), "unattributed": raw(unattributed)}, indent=1))
+        return
+    period = f" in {month}" if month else ""
+    out = [f"How apps were attributed{period or ' (all time)'}", "", table(rules, RULE_COLUMNS, "row")]
+    dead = dead_rules_lines(rules, period)
+    if dead:
+        out += [""] + dead
+    out += ["", f"Top unattributed{period}", ""]
+    if not unattributed:
+        out.append("No unattributed requests: every request has an app.")
+    else:
+        out.append(table(unattributed, UNATTRIBUTED_COLUMNS, "row"))
+        more = more_line(unattributed, top)
+        if more:
+            out.append(more)
+        config_name = settings.config_file.name if settings.config_file else "spendlog.toml"
+        out += [""] + suggestion(unattributed, config_name)
+    click.echo("\n".join(out))
