@@ -17,7 +17,9 @@ KINDS = ("monthly", "daily", "period")
 
 PERIOD_SECTIONS = (
     "summary",
+    "log_coverage",
     "by_app_model",
+    "api_equivalent",
     "daily",
     "change",
     "savings",
@@ -31,12 +33,17 @@ SECTIONS = {
     "period": PERIOD_SECTIONS,
     "daily": (
         "summary",
+        "log_coverage",
         "by_app_model",
+        "api_equivalent",
         "data_quality_unpriced",
         "data_quality_rejects",
         "data_quality_sources",
     ),
 }
+
+# Sections shown only when they have rows: no CSV either when empty (a stale one from an earlier render is removed).
+OPTIONAL_SECTIONS = frozenset({"log_coverage", "api_equivalent"})
 
 DISPLAY_SUFFIX = "_fmt"
 
@@ -185,11 +192,14 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
     csv_files: dict[str, str] = {}
     for section in SECTIONS[kind]:
         table = run_section(con, section, params)
+        sections[section] = table.to_pylist()
         csv_path = out_dir / f"{period.stem}.{section}.csv"
+        if section in OPTIONAL_SECTIONS and not table.num_rows:
+            csv_path.unlink(missing_ok=True)
+            continue
         _write_csv(con, table, csv_path)
         written.append(csv_path)
         csv_files[section] = csv_path.name
-        sections[section] = table.to_pylist()
 
     context = {
         "kind": kind,

@@ -19,17 +19,19 @@ PRICED_COLUMNS = """
     input_cost_usd decimal(38, 12), cache_write_cost_usd decimal(38, 12), cache_read_cost_usd decimal(38, 12),
     output_cost_usd decimal(38, 12), tool_cost_usd decimal(38, 12), cost_usd decimal(38, 12),
     cost_without_cache_usd decimal(38, 12), cost_without_batch_usd decimal(38, 12),
-    app varchar, day date, month date, in_totals boolean, source_name varchar
+    app varchar, day date, month date, in_totals boolean, source_name varchar, source_role varchar,
+    source_billing varchar
 """
 
 
 def usage_row(ts, app, model, cost, output_cost=None, *, canonical=True, grain="request", billable=True,
               batch=False, request_count=None, input_tokens=0, cache_read=0, output_tokens=0,
               without_cache=None, without_batch=None, in_totals=True, flags=(), source="app-logs",
-              source_file="/logs/a.jsonl", provider="anthropic"):
+              source_file="/logs/a.jsonl", provider="anthropic", role="primary", billing="api",
+              reported_cost=None, day=None):
     cost = None if cost is None else Decimal(cost)
     output_cost = Decimal(output_cost or 0)
-    day = ts.date()
+    day = day or ts.date()
     return {
         "request_id": f"req-{ts:%d%H%M}-{app[:3]}", "ts": ts, "provider": provider, "billed_by": provider,
         "model": model, "app_raw": app, "input_tokens": input_tokens, "cache_write_5m_tokens": 0,
@@ -44,6 +46,8 @@ def usage_row(ts, app, model, cost, output_cost=None, *, canonical=True, grain="
         "cost_without_cache_usd": Decimal(without_cache) if without_cache else cost,
         "cost_without_batch_usd": Decimal(without_batch) if without_batch else cost,
         "app": app, "day": day, "month": day.replace(day=1), "in_totals": in_totals, "source_name": source,
+        "source_role": role, "source_billing": billing,
+        "reported_cost_usd": None if reported_cost is None else Decimal(reported_cost),
     }
 
 
@@ -77,6 +81,55 @@ ROWS = [
     usage_row(at((3, 1)), "content-assistant", "claude-opus-4-6", "50.00", "40.00", source_file="/logs/march.jsonl"),
 ]
 
+# April 2026: subscription usage, and usage exports (bucket rows) next to request logs. in_totals is set by hand
+# the way sql/derive.sql sets it (DESIGN.md §2).
+SUBSCRIPTION = {"source": "claude-code-max", "source_file": "/home/alice/.claude/projects/a.jsonl",
+                "billing": "subscription", "in_totals": False}
+ADMIN_EXPORT = {"grain": "bucket", "source": "admin-usage", "source_file": "/exports/anthropic_usage.json"}
+OPENAI_EXPORT = {"grain": "bucket", "provider": "openai", "source": "openai-usage", "source_file": "/exports/openai.json"}
+MIRROR_EXPORT = {"grain": "bucket", "source": "gateway-usage", "source_file": "/exports/gateway.json",
+                 "role": "mirror", "in_totals": False}
+APRIL_ROWS = [
+    # Mon 6 Apr: $3.00 of API spend; two Claude Code requests on a subscription, $19.75 at API prices, not spend
+    usage_row(at((4, 6)), "content-assistant", "claude-sonnet-4-6", "3.00", "1.00", input_tokens=100, output_tokens=50),
+    usage_row(at((4, 6), 9), "claude-code", "claude-sonnet-4-5", "7.25", "2.00", input_tokens=1000, cache_read=9000,
+              output_tokens=500, **SUBSCRIPTION),
+    usage_row(at((4, 6), 10), "claude-code", "claude-opus-4-6", "12.50", "4.00", input_tokens=2000, cache_read=18000,
+              output_tokens=800, **SUBSCRIPTION),
+    # Tue 7 Apr, Anthropic: logs $100 + $14 = $114; the usage export $80 + $40 = $120 (out of the totals);
+    # a mirror's export of $50 never counts
+    usage_row(at((4, 7)), "content-assistant", "claude-sonnet-4-6", "100.00", "60.00"),
+    usage_row(at((4, 7), 13), "code-review-bot", "claude-haiku-4-5", "14.00", "4.00"),
+    usage_row(at((4, 7), 0), "unattributed", "claude-sonnet-4-6", "80.00", request_count=40, in_totals=False,
+              **ADMIN_EXPORT),
+    usage_row(at((4, 7), 0), "unattributed", "claude-haiku-4-5", "40.00", request_count=60, in_totals=False,
+              **ADMIN_EXPORT),
+    usage_row(at((4, 7), 0), "unattributed", "claude-sonnet-4-6", "50.00", request_count=25, **MIRROR_EXPORT),
+    # Tue 7 Apr, OpenAI: logs $12 exceed the usage export's $10
+    usage_row(at((4, 7), 14), "content-assistant", "gpt-4o-mini", "12.00", "8.00", provider="openai"),
+    usage_row(at((4, 7), 0), "unattributed", "gpt-4o-mini", "10.00", request_count=90, in_totals=False,
+              **OPENAI_EXPORT),
+    # Wed 8 Apr: only the Anthropic export ($30): in the totals, no overlap
+    usage_row(at((4, 8), 0), "unattributed", "claude-sonnet-4-6", "30.00", request_count=15, **ADMIN_EXPORT),
+    # Thu 9 Apr: logs $10 and only a mirror's export ($20): no overlap
+    usage_row(at((4, 9)), "content-assistant", "claude-sonnet-4-6", "10.00", "5.00"),
+    usage_row(at((4, 9), 0), "unattributed", "claude-sonnet-4-6", "20.00", request_count=9, **MIRROR_EXPORT),
+    # Fri 10 Apr, OpenAI: logs $8.40; a money-only cost export (priced $0) states $9.00
+    usage_row(at((4, 10)), "content-assistant", "gpt-4o-mini", "8.40", "6.00", provider="openai"),
+    usage_row(at((4, 10), 0), "unattributed", "gpt-4o-mini", "0", reported_cost="9.00", in_totals=False,
+              **OPENAI_EXPORT),
+    # UTC Tue 14 Apr seen from New York (the day column as derive.sql sets it for that timezone): the export's
+    # bucket starts at 20:00 on Mon 13 Apr local, like the request logged at 22:00; the $15 one is on the 14th
+    usage_row(at((4, 14), 0), "unattributed", "claude-sonnet-4-6", "20.00", request_count=10, in_totals=False,
+              day=date(2026, 4, 13), **ADMIN_EXPORT),
+    usage_row(at((4, 14), 2), "content-assistant", "claude-sonnet-4-6", "1.00", "0.50", day=date(2026, 4, 13)),
+    usage_row(at((4, 14), 14), "content-assistant", "claude-sonnet-4-6", "15.00", "5.00"),
+    # Wed 15 Apr: logs $5; a subscription source's usage buckets ($25 at API prices) are API-equivalent, no export
+    usage_row(at((4, 15)), "content-assistant", "claude-sonnet-4-6", "5.00", "2.00"),
+    usage_row(at((4, 15), 0), "claude-code", "claude-sonnet-4-6", "25.00", request_count=30, grain="bucket",
+              **SUBSCRIPTION),
+]
+
 REJECTS = [
     ("/logs/a.jsonl", 7, "app_log", "invalid_json", "unexpected end", "{", "x", 1),
     ("/logs/a.jsonl", 9, "app_log", "missing_usage", "no usage object", "{}", "y", 2),
@@ -95,7 +148,7 @@ def con():
     columns = list(ROWS[0])
     con.executemany(
         f"insert into priced_usage_t ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
-        [[row[c] for c in columns] for row in ROWS],
+        [[row[c] for c in columns] for row in ROWS + APRIL_ROWS],
     )
     con.execute("create table rejects_t as select * from rejects_schema")
     con.executemany(
@@ -345,3 +398,133 @@ def test_source_times_are_shown_in_the_report_timezone(con):
     sources = section(con, "data_quality_sources", date(2026, 2, 1), date(2026, 2, 28), tz="America/New_York")
     by_name = {r["source_name"]: r for r in sources}
     assert by_name["console-export"]["first_ts_fmt"] == "2026-02-03 19:00"
+
+
+def test_subscription_usage_is_api_equivalent_and_not_spend(con):
+    day = date(2026, 4, 6)
+    rows = section(con, "api_equivalent", day, day)
+    assert [(r["row_kind"], r["app"], r["model"], r["requests"], r["input_tokens"], r["output_tokens"],
+             r["api_equivalent_cost_usd"]) for r in rows] == [
+        ("model", "claude-code", "claude-opus-4-6", 1, 20000, 800, Decimal("12.50")),
+        ("model", "claude-code", "claude-sonnet-4-5", 1, 10000, 500, Decimal("7.25")),
+        ("total", None, None, 2, 30000, 1300, Decimal("19.75")),
+    ]
+    assert [r["api_equivalent_cost_fmt"] for r in rows] == ["$12.50", "$7.25", "$19.75"]
+    assert rows[0]["cached_input_pct_fmt"] == "90.0%"  # 18,000 of 20,000
+    [s] = section(con, "summary", day, day)
+    assert s["total_cost_usd"] == Decimal("3")  # the $19.75 is not spend
+    assert [r["app"] for r in section(con, "by_app_model", day, day)] == ["content-assistant", "content-assistant", None]
+
+
+def test_spend_not_covered_by_logs_per_provider_and_overall(con):
+    start, end = date(2026, 4, 7), date(2026, 4, 8)
+    rows = section(con, "log_coverage", start, end)
+    assert [(r["row_kind"], r["provider"], r["bucket_cost_usd"], r["request_cost_usd"], r["not_covered_usd"],
+             r["gap_kind"]) for r in rows] == [
+        # $80 + $40 of export against $100 + $14 of logs; the mirror's $50 and Wednesday's $30 are not in it
+        ("provider", "anthropic", Decimal("120"), Decimal("114"), Decimal("6"), "not_covered"),
+        ("provider", "openai", Decimal("10"), Decimal("12"), Decimal("-2"), "logs_exceed"),
+        ("total", None, Decimal("130"), Decimal("126"), Decimal("4"), "not_covered"),
+    ]
+    assert [r["coverage_pct"] for r in rows] == pytest.approx([95.0, 120.0, 126 / 130 * 100])
+    assert [r["coverage_pct_fmt"] for r in rows] == ["95.0%", "120.0%", "96.9%"]
+    assert [(r["provider_label"], r["bucket_cost_fmt"], r["request_cost_fmt"], r["gap_fmt"]) for r in rows] == [
+        ("Anthropic", "$120.00", "$114.00", "$6.00"),
+        ("OpenAI", "$10.00", "$12.00", "$2.00"),
+        ("All providers", "$130.00", "$126.00", "$4.00"),
+    ]
+    assert rows[1]["not_covered_fmt"] == "-$2.00"
+    assert (rows[-1]["providers"], rows[-1]["utc_days"], rows[-1]["utc_days_fmt"]) == (2, 1, "on 1 UTC day (2026-04-07)")
+    [s] = section(con, "summary", start, end)
+    assert s["total_cost_usd"] == Decimal("156")  # logs $114 + $12, and Wednesday's export-only $30
+
+
+def test_an_export_only_day_counts_in_totals_and_is_no_overlap(con):
+    day = date(2026, 4, 8)
+    assert section(con, "log_coverage", day, day) == []
+    [s] = section(con, "summary", day, day)
+    assert s["total_cost_usd"] == Decimal("30")
+
+
+def test_a_mirror_export_never_counts(con):
+    day = date(2026, 4, 9)  # logs $10 and a mirror's export of $20 only
+    assert section(con, "log_coverage", day, day) == []
+    [s] = section(con, "summary", day, day)
+    assert s["total_cost_usd"] == Decimal("10")
+
+
+def test_a_subscription_sources_buckets_are_api_equivalent_not_an_export(con):
+    day = date(2026, 4, 15)
+    assert section(con, "log_coverage", day, day) == []
+    [bucket, total] = section(con, "api_equivalent", day, day)
+    assert (bucket["app"], bucket["requests"], bucket["api_equivalent_cost_usd"]) == ("claude-code", 30, Decimal("25"))
+    [s] = section(con, "summary", day, day)
+    assert s["total_cost_usd"] == Decimal("5")
+
+
+def test_a_money_only_export_counts_at_its_stated_cost(con):
+    day = date(2026, 4, 10)
+    [openai, total] = section(con, "log_coverage", day, day)
+    assert (openai["bucket_cost_usd"], openai["request_cost_usd"], openai["not_covered_usd"]) == (
+        Decimal("9"), Decimal("8.4"), Decimal("0.6"))
+    assert (openai["coverage_pct_fmt"], openai["reported_cost_days"]) == ("93.3%", 1)
+    assert total["providers"] == 1
+
+
+def test_coverage_compares_whole_utc_days_in_the_report_of_the_day_that_holds_their_start(con):
+    new_york = {"tz": "America/New_York"}
+    [anthropic, _] = section(con, "log_coverage", date(2026, 4, 13), date(2026, 4, 13), **new_york)
+    # all of UTC 14 Apr: export $20 against logs $1 + $15, though the $15 is in the report of the 14th
+    assert (anthropic["bucket_cost_usd"], anthropic["request_cost_usd"], anthropic["not_covered_usd"]) == (
+        Decimal("20"), Decimal("16"), Decimal("4"))
+    assert anthropic["utc_days_fmt"] == "on 1 UTC day (2026-04-14)"
+    assert section(con, "log_coverage", date(2026, 4, 14), date(2026, 4, 14), **new_york) == []
+    assert [r["provider"] for r in section(con, "log_coverage", date(2026, 4, 13), date(2026, 4, 14))] == [
+        "anthropic", None]  # in UTC the 14th holds it
+
+
+def test_coverage_and_api_equivalent_in_the_rendered_report(con, tmp_path):
+    render_report(con, "period", date(2026, 4, 6), date(2026, 4, 10), tmp_path, META)
+    stem = "period-2026-04-06_2026-04-10"
+    md = (tmp_path / f"{stem}.md").read_text()
+    html = (tmp_path / f"{stem}.html").read_text()
+    anthropic = ("Anthropic: the usage export says $120.00, the logs cover $114.00 (95.0%); "
+                 "{b}$6.00{e} is spend not covered by logs.")
+    openai = "OpenAI: the usage export says $19.00, the logs cover $20.40 (107.4%); the logs exceed the export by {b}$1.40{e}."
+    overall = "the usage exports say $139.00, the logs cover $134.40 (96.7%); {b}$4.60{e} is spend not covered by logs."
+    for line in (anthropic, openai, overall):
+        assert line.format(b="**", e="**") in md
+        assert line.format(b="<strong>", e="</strong>") in html
+    assert "Money-only exports count at the cost they state." in md
+    assert "Logs above the export mean the export is incomplete" in md  # OpenAI, though not overall
+    for page in (md, html):
+        assert "API-equivalent (subscription, not spend)" in page
+        assert "$19.75" in page
+        assert "$177.40" in page  # total spend: 3 + 114 + 12 + 30 + 10 + 8.40
+        assert page.index("Spend not covered by logs") < page.index("Spend by app and model") < page.index(
+            "API-equivalent (subscription")
+    assert f"`{stem}.log_coverage.csv`" in md and f"`{stem}.api_equivalent.csv`" in md
+    coverage = read_csv(tmp_path / f"{stem}.log_coverage.csv")
+    assert [(r["provider"], r["bucket_cost_usd"], r["request_cost_usd"], r["not_covered_usd"]) for r in coverage] == [
+        ("anthropic", "120.000000000000", "114.000000000000", "6.000000000000"),
+        ("openai", "19.000000000000", "20.400000000000", "-1.400000000000"),
+        ("", "139.000000000000", "134.400000000000", "4.600000000000"),
+    ]
+    equivalent = read_csv(tmp_path / f"{stem}.api_equivalent.csv")
+    assert equivalent[-1]["api_equivalent_cost_usd"] == "19.750000000000"
+    assert not any(name.endswith("_fmt") for name in equivalent[0])
+
+
+def test_sections_are_absent_when_there_is_nothing_to_show(con, tmp_path):
+    stale = tmp_path / "monthly-2026-02.log_coverage.csv"
+    stale.write_text("left over from an earlier render\n")
+    paths = render_report(con, "monthly", date(2026, 2, 1), date(2026, 2, 28), tmp_path, META)
+    assert section(con, "api_equivalent", date(2026, 2, 1), date(2026, 2, 28)) == []
+    assert section(con, "log_coverage", date(2026, 2, 1), date(2026, 2, 28)) == []
+    assert not stale.exists()
+    assert not any("log_coverage" in p.name or "api_equivalent" in p.name for p in paths)
+    for name in ("monthly-2026-02.md", "monthly-2026-02.html"):
+        page = (tmp_path / name).read_text()
+        assert "not covered by logs" not in page
+        assert "API-equivalent" not in page
+        assert "log_coverage" not in page and "api_equivalent" not in page
