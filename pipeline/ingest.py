@@ -228,7 +228,7 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
             result.rows_loaded += n
         elif outcome == "replace":
             result.rows_replaced += n
-        elif outcome == "duplicate":
+        elif outcome in ("duplicate", "superseded"):
             result.duplicates += n
         else:
             result.rows_rejected += n
@@ -242,22 +242,24 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
     staged += derived.write_partitioned(con, "select * from new_rejects", stage / "rejects", "rejects", "ingested_at")
 
     displaced = con.execute(
-        "select lake_file, list(source_line), list(source_file) from outcomes where outcome = 'displaced' group by lake_file"
+        "select lake_file, list(source_file), list(outcome) from outcomes "
+        "where outcome in ('displaced', 'superseded_in_lake') group by lake_file"
     ).fetchall()
     old_usage = set()
-    for lake_file, _, sources in displaced:
+    for lake_file, sources, outcomes in displaced:
         old_usage.add(str(Path(lake_file).relative_to(lake.home)))
         staged += derived.write_partitioned(
             con,
             f"select * from read_parquet('{lake_file}') where (source_file, source_line) not in "
-            "(select (source_file, source_line) from outcomes where outcome = 'displaced')",
+            "(select (source_file, source_line) from outcomes where outcome in ('displaced', 'superseded_in_lake'))",
             stage / "usage", "usage", "ts")
-        for source in sources:
+        for source, outcome in zip(sources, outcomes):
             entry = manifest["sources"].get(source)
             if entry:
                 key = "rows_loaded" if entry.get("rows_loaded", 0) > 0 else "rows_replaced"
                 entry[key] -= 1
-                entry["rows_rejected"] = entry.get("rows_rejected", 0) + 1
+                moved_to = "rows_rejected" if outcome == "displaced" else "duplicates"
+                entry[moved_to] = entry.get(moved_to, 0) + 1
 
     for key, entry in entries.items():
         result = by_path.get(key)

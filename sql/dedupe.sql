@@ -1,7 +1,9 @@
 -- Decide, for every key of this run, which row stays (DESIGN.md §4): the lowest dedupe_rank (a format's own
 -- preference: Claude Code's main thread before sidechains, a bucket's latest ingest), then the most total
 -- tokens, then (source_file, source_line); among rows identical to the winner an existing lake row stays, so
--- a re-read never rewrites the lake. Inputs: candidates (this run's rows), lake_rows (lake rows, same keys).
+-- a re-read never rewrites the lake. A loser identical to the winner is a duplicate; one the format ranks below
+-- the winner (a sidechain replay, an earlier bucket revision) is superseded, counted as a duplicate too; any
+-- other loser is a conflict (a reject). Inputs: candidates (this run's rows), lake_rows (lake rows, same keys).
 with contenders as (
     select dedupe_key, coalesce(dedupe_rank, 0) as dedupe_rank, row_fingerprint, total_tokens, source_file,
            source_line, 'new' as origin, null as lake_file
@@ -14,11 +16,11 @@ with contenders as (
 
 winners as (
     select *,
-           first_value(row_fingerprint) over (
-               partition by dedupe_key order by dedupe_rank, total_tokens desc, source_file, source_line
-           ) as winning_fingerprint,
+           first_value(row_fingerprint) over best as winning_fingerprint,
+           first_value(dedupe_rank) over best as winning_rank,
            bool_or(origin = 'lake') over (partition by dedupe_key) as key_in_lake
     from contenders
+    window best as (partition by dedupe_key order by dedupe_rank, total_tokens desc, source_file, source_line)
 ),
 
 ranked as (
@@ -40,8 +42,10 @@ select
         when is_representative and origin = 'lake' then 'keep'
         when is_representative and key_in_lake then 'replace'
         when is_representative then 'load'
+        when origin = 'lake' and dedupe_rank > winning_rank then 'superseded_in_lake'
         when origin = 'lake' then 'displaced'
         when row_fingerprint = winning_fingerprint then 'duplicate'
+        when dedupe_rank > winning_rank then 'superseded'
         else 'conflict'
     end as outcome
 from ranked

@@ -166,6 +166,9 @@ def test_a_revised_bucket_ingested_later_replaces_the_old_one(tmp_path, settings
     assert query(settings, "select source_file, output_tokens from usage where context_window = '0-200k' "
                            "and not batch") == [(str(revised), 400000)]
     assert query(settings, "select count(*) from usage") == [(3,)]
+    # the earlier revision is superseded: a duplicate of its file, not a reject
+    assert query(settings, "select count(*) from rejects") == [(0,)]
+    assert (entry(settings, first)["rows_loaded"], entry(settings, first)["duplicates"]) == (2, 1)
     assert_balanced(settings)
 
 
@@ -408,11 +411,12 @@ def test_a_sidechain_replay_in_another_file_loses_to_the_main_thread_copy(tmp_pa
                   uuid="c1a0f6e2-1111-4a1b-8c2d-0000000000aa", timestamp="2026-03-12T14:11:00.000Z")
     agent = write_jsonl(projects / SESSION / "subagents" / "agent-b81f00aa.jsonl", [replay])
     summary = ingest(settings, [str(tmp_path / "projects")]).as_dict()
-    assert (summary["rows_loaded"], summary["rows_rejected"]) == (3, 1)
+    # the replay is superseded: a counted duplicate of its file, not a reject (it is not bad data)
+    assert (summary["rows_loaded"], summary["duplicates"], summary["rows_rejected"]) == (3, 1, 0)
+    assert entry(settings, agent)["duplicates"] == 1
     assert rows(settings, "request_id, source_file", f"response_id = '{MAIN_MSG}'") == [
         ("req_011CV4b2Xk7mN3pQ9rS5tU1v", str(main))]
-    assert query(settings, "select source_file, source_line, reason from rejects") == [
-        (str(agent), 1, "duplicate_conflict")]
+    assert query(settings, "select count(*) from rejects") == [(0,)]
     assert_balanced(settings)
 
 
@@ -425,7 +429,9 @@ def test_a_main_thread_copy_ingested_later_replaces_a_sidechain_replay(tmp_path,
     assert (summary["rows_loaded"], summary["rows_replaced"]) == (2, 1)
     assert rows(settings, "request_id, source_file", f"response_id = '{MAIN_MSG}'") == [
         ("req_011CV4b2Xk7mN3pQ9rS5tU1v", str(main))]
-    assert query(settings, "select source_file, reason from rejects") == [(str(agent), "duplicate_conflict")]
+    # the replay left the lake; its file now counts it as a duplicate, not a reject
+    assert query(settings, "select count(*) from rejects") == [(0,)]
+    assert (entry(settings, agent)["rows_loaded"], entry(settings, agent)["duplicates"]) == (0, 1)
     assert_balanced(settings)
 
 
