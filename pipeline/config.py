@@ -210,6 +210,8 @@ def _csv_formats(raw) -> tuple[CsvFormat, ...]:
         for field, column in columns.items():
             if not column.strip() or '"' in column or "\\" in column:
                 raise ConfigError(f"{where}.columns.{field}: {column!r} is not a usable column name")
+        if "provider" in entry and not entry["provider"].strip():
+            raise ConfigError(f"{where}.provider is empty")
         if "provider" in entry and "provider" in columns:
             raise ConfigError(f"{where}: give provider (one for every row) or columns.provider, not both")
         zone = entry.get("timestamp_zone")

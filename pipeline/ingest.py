@@ -254,7 +254,9 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
             "(select (source_file, source_line) from outcomes where outcome in ('displaced', 'superseded_in_lake'))",
             stage / "usage", "usage", "ts")
         for source, outcome in zip(sources, outcomes):
-            entry = manifest["sources"].get(source)
+            if source in by_path:  # read again in this run: its counts are this run's
+                continue
+            entry = entries.get(source) or manifest["sources"].get(source)  # entries: unchanged, re-hashed files
             if entry:
                 key = "rows_loaded" if entry.get("rows_loaded", 0) > 0 else "rows_replaced"
                 entry[key] -= 1

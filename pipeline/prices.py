@@ -268,6 +268,8 @@ def _flag_words(r: dict) -> list[str]:
                 words.append(f"the model '{r['model']}' matches no catalogue model or alias")
             else:
                 words.append(f"{r['canonical_model']} has no price row on {r['price_date']}")
+        elif flag == "no_rate:batch":
+            words.append("it is a Batch API request but the price row has no batch_multiplier")
         elif flag.startswith("no_rate:"):
             component = flag.split(":", 1)[1].replace("_", " ")
             words.append(f"it has {component} usage but the price row has no {component} rate")
@@ -287,7 +289,13 @@ def explain_lines(r: dict) -> list[str]:
 
     where = f"{r['source_format']}: {r['source_file']} line {r['source_line']}"
     grain = f", a usage bucket of {r['request_count']:,} requests" if r["grain"] == "bucket" and r["request_count"] else ""
-    add("logged", f"{r['provider']} model '{r['model']}' ({where}{grain})")
+    model = f"model '{r['model']}'" if r["model"] is not None else "no model"
+    add("logged", f"{r['provider'] or 'no provider'} {model} ({where}{grain})")
+    if r["status"] == "free" and r["billable"] is not False:
+        stated = (f"; the export states ${number(r['reported_cost_usd'])} (reported_cost_usd), kept for reconciliation"
+                  if r["reported_cost_usd"] is not None else "")
+        add("no usage", f"a row with no tokens to price (a money-only cost export): cost_usd is $0{stated}")
+        return lines
     if r["status"] == "free":
         status = f"HTTP {r['http_status']}" if r["http_status"] else "no usage billed"
         error = f" {r['error_type']}" if r["error_type"] else ""

@@ -1,5 +1,5 @@
 -- Decide, for every key of this run, which row stays (DESIGN.md §4): the lowest dedupe_rank (a format's own
--- preference: Claude Code's main thread before sidechains, a bucket's latest ingest), then the most total
+-- preference: Claude Code's main thread before sidechains, a bucket's newest file), then the most total
 -- tokens, then (source_file, source_line); among rows identical to the winner an existing lake row stays, so
 -- a re-read never rewrites the lake. A loser identical to the winner is a duplicate; one the format ranks below
 -- the winner (a sidechain replay, an earlier bucket revision) is superseded, counted as a duplicate too; any

@@ -54,8 +54,11 @@ attributed as (
     left join attribution_rules r on r.idx = rk.idx
 ),
 
+-- a bucket counts only on a UTC day its biller (billed_by, else provider) has no counted request rows
 logged_days as (
-    select distinct ts::date as utc_day, provider from attributed where grain = 'request' and counts
+    select distinct ts::date as utc_day, coalesce(billed_by, provider) as biller
+    from attributed
+    where grain = 'request' and counts
 )
 
 select a.* exclude (counts, source_name, source_role, source_billing),
@@ -67,4 +70,5 @@ select a.* exclude (counts, source_name, source_role, source_billing),
        a.source_role,
        a.source_billing
 from attributed a
-left join logged_days l on a.grain = 'bucket' and l.utc_day = a.ts::date and l.provider is not distinct from a.provider
+left join logged_days l
+  on a.grain = 'bucket' and l.utc_day = a.ts::date and l.biller is not distinct from coalesce(a.billed_by, a.provider)

@@ -291,6 +291,8 @@ flagged as (
                case when _billable and _price is not null and _out > 0 and _r_out is null then 'no_rate:output' end,
                case when _billable and _price is not null and _ws > 0 and _price.web_search_per_1k is null
                     then 'no_rate:web_search' end,
+               case when _billable and _price is not null and _batch and _price.batch_multiplier is null
+                    then 'no_rate:batch' end,
                case when _billable and _price is not null and _tier_unknown then 'tier_unknown' end,
                case when _billable and _price is not null and _service_tier = 'priority' and not _priority_rates
                     then 'priority_list_price' end

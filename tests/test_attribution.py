@@ -75,3 +75,16 @@ def test_buckets_count_only_on_days_without_request_rows_and_never_from_mirror_o
         ("usage", "bucket", "anthropic", "2026-03-11", False),       # the logs cover this day
         ("usage", "bucket", "anthropic", "2026-03-12", True),
     ]
+
+
+def test_a_gateway_bucket_counts_beside_direct_logs_of_the_same_provider(tmp_path):
+    from conftest import FIXTURES
+
+    settings = load_settings(None, str(tmp_path / "home"))
+    ingest(settings, [str(FIXTURES / "anthropic_messages_logged.jsonl"), str(FIXTURES / "openrouter_activity_daily.csv")])
+    con = open_views(settings)
+    # OpenRouter bills its Claude traffic itself: direct Anthropic logs on 2026-03-12 do not cover it
+    assert con.execute("""
+        select provider, billed_by, bool_and(in_totals) from priced_usage
+        where grain = 'bucket' group by all order by all""").fetchall() == [
+        ("anthropic", "openrouter", True), ("openai", "openrouter", True)]

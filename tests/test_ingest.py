@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import duckdb
 import pytest
 
 from conftest import FIXTURES, app_record, write_jsonl
@@ -203,6 +204,12 @@ def test_secrets_never_reach_the_lake_or_rejects(tmp_path, settings):
         assert secret.encode() not in blobs
     assert query(settings, "select api_key, tags['team'] from usage where request_id = 'req_s'") == [
         ("sk-ant-[REDACTED]", "core")]
+    # nor in the internal columns the views leave out: a secret logged as a request id
+    leaked = app_record("sk-proj-" + "B" * 30)
+    ingest(settings, [str(write_jsonl(tmp_path / "t.jsonl", [leaked] + fillers))])
+    files = [str(p) for p in (settings.home / "lake" / "usage").rglob("*.parquet")]
+    keys = duckdb.sql(f"select string_agg(dedupe_key || request_id, ' ') from read_parquet({files})").fetchall()[0][0]
+    assert "B" * 30 not in keys and "sk-[REDACTED]" in keys
 
 
 def test_batch_results_need_a_time(tmp_path, settings):

@@ -374,6 +374,21 @@ def test_explain_unpriced_and_unbillable_rows_in_words(spendlog):
         "  not billable   HTTP 429 rate_limit_error: costs $0 (errors, rate limits and failed batch items are not billed)")
 
 
+def test_explain_a_money_only_export_row(tmp_path):
+    from conftest import FIXTURES
+
+    home = tmp_path / "home"
+    ingest(load_settings(None, str(home)), [str(FIXTURES / "claude_api_cost_2026_03_12_to_2026_03_13.csv")])
+    con = open_views(load_settings(None, str(home)))
+    request_id = con.execute("select request_id from usage where source_line = 2").fetchall()[0][0]
+    con.close()
+    result = CliRunner().invoke(cli, ["--home", str(home), "prices", "explain", request_id])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[2] == (
+        "  no usage       a row with no tokens to price (a money-only cost export): cost_usd is $0; the export states "
+        "$0.25 (reported_cost_usd), kept for reconciliation")
+
+
 def test_explain_an_unknown_request_exits_1(spendlog):
     result = spendlog("prices", "explain", "req_nope")
     assert (result.exit_code, result.stdout, result.stderr) == (

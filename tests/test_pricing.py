@@ -385,6 +385,11 @@ def test_user_prices_win_over_bundled_rows(tmp_path):
     assert rows == [("a", "user:anthropic/claude-haiku-4-5@2026-03-01", d("0.8")),
                     ("b", "anthropic/claude-haiku-4-5@2025-10-15", d("1")),
                     ("c", "user:acme/private-model@2026-01-01", d("2"))]
+    # a batch request on a row without batch_multiplier is unpriced, never silently billed at list price
+    c.execute("insert into pricing_input (request_id, provider, model, ts, input_tokens, billable, batch) values "
+              "('d', 'anthropic', 'claude-haiku-4-5', '2026-03-05 00:00:00+00', 1000000, true, true)")
+    assert pricing.price(c).filter("request_id = 'd'").select("cost_usd, price_flags").fetchall() == [
+        (None, ["no_rate:batch"])]
 
 
 def test_user_prices_that_overlap_each_other_are_refused(tmp_path):

@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from ..config import CSV_FIELDS, CSV_REQUIRED, CsvFormat
+from ..config import CSV_FIELDS, CsvFormat
 from ..lines import FileError, read_head
 
 UNMAPPED = '$."__spendlog_unmapped__"'
@@ -40,21 +40,22 @@ class MappedCsv:
         self.EXAMPLE = ",".join(column for _, column in layout.columns) + " / …"
 
     def columns_in(self, head: bytes) -> dict[str, str] | None:
-        """Each mapped field's column as the file spells it (names match case-insensitively), or None when a
-        required one is missing."""
+        """Each mapped field's column as the file spells it (names match case-insensitively), or None when the
+        header lacks one of them: a layout reads a file only when every column it maps is there."""
         by_lower = {name.lower(): name for name in header(head)}
         found = {field: by_lower.get(column.lower()) for field, column in self.layout.columns}
-        return None if any(found[field] is None for field in CSV_REQUIRED) else found
+        return None if None in found.values() else found
 
     def sniff(self, record, head: bytes) -> bool:
         return self.columns_in(head) is not None
 
     def params(self, path: Path, options: dict) -> dict:
-        found = self.columns_in(read_head(path))
+        head = read_head(path)
+        found = self.columns_in(head)
         if found is None:
-            wanted = ", ".join(column for field, column in self.layout.columns if field in CSV_REQUIRED)
-            raise FileError("unrecognised_format",
-                            f"the header lacks a column of [csv_formats.{self.NAME}] (needs {wanted})")
+            present = {name.lower() for name in header(head)}
+            missing = ", ".join(column for _, column in self.layout.columns if column.lower() not in present)
+            raise FileError("unrecognised_format", f"the header lacks {missing}, mapped in [csv_formats.{self.NAME}]")
         return {
             "paths": [f'$."{found[field]}"' if found.get(field) else UNMAPPED for field in CSV_FIELDS],
             "provider": self.layout.provider,

@@ -2,7 +2,8 @@
 -- The document parameter: the file was read whole (its records are numbered, not physical lines).
 insert into candidates by name
 with good as (
-    select * exclude (line, status, detail, app_raw), coalesce(app_raw, $app) as app_raw
+    select * exclude (line, status, detail, app_raw, dedupe_key), coalesce(app_raw, $app) as app_raw,
+           redact(dedupe_key) as dedupe_key  -- a key is built from ids as logged: a secret in one never reaches the lake
     from normalized
     where status is null
 )

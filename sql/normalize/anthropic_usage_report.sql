@@ -128,5 +128,5 @@ select
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     'anthropic:bucket:' || coalesce(bucket_id, 'line-' || line) as dedupe_key,
-    -epoch_ms($ingested_at::timestamptz) as dedupe_rank
+    -epoch_ms($file_mtime::timestamptz) as dedupe_rank
 from records

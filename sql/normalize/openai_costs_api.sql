@@ -2,7 +2,7 @@
 -- (or a JSON array of pages), each bucket {"start_time", "end_time", "results": [{"amount": {"value",
 -- "currency"}, "line_item", "project_id", "api_key_id", "quantity"}]}. Money only: bucket rows with zero tokens
 -- and reported_cost_usd = amount.value (dollars); the model is the "<model>" of a "<model>, <kind>" line item.
--- Keyed like openai_dashboard_cost_csv; a later ingest replaces a bucket. Parameters as app_log.sql.
+-- Keyed like openai_dashboard_cost_csv; a later fetch (the newer file) replaces a bucket. Parameters as app_log.sql.
 with document as (
     select text, try(json(text)) as doc
     from checked_lines($max_line_bytes)
@@ -115,5 +115,5 @@ select
         epoch(ts)::bigint::varchar, (epoch(bucket_end) - epoch(ts))::bigint::varchar, str(r.project_id),
         line_item, str(r.api_key_id)
     ]::varchar) as dedupe_key,
-    -epoch_ms($ingested_at::timestamptz) as dedupe_rank
+    -epoch_ms($file_mtime::timestamptz) as dedupe_rank
 from fields

@@ -2,7 +2,7 @@
 -- data row per (day, line item, project) as a JSON object of strings (READER "csv"). Money only, as
 -- openai_costs_api.sql: zero tokens, reported_cost_usd = amount_value (dollars), model from a "<model>, <kind>"
 -- line item; a row with times but no amount and no line item is an empty day. Keyed like openai_costs_api, so
--- the same bucket from both is one row; a later ingest replaces it. Parameters as app_log.sql.
+-- the same bucket from both is one row; a later fetch (the newer file) replaces it. Parameters as app_log.sql.
 with lines as (
     select * from checked_lines($max_line_bytes)
 ),
@@ -104,5 +104,5 @@ select
         epoch(ts)::bigint::varchar, (epoch(bucket_end) - epoch(ts))::bigint::varchar, project_id,
         line_item, api_key_id
     ]::varchar) as dedupe_key,
-    -epoch_ms($ingested_at::timestamptz) as dedupe_rank
+    -epoch_ms($file_mtime::timestamptz) as dedupe_rank
 from judged

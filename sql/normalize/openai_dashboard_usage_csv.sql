@@ -2,7 +2,7 @@
 -- flattened. Each data row arrives as a JSON object of strings keyed by the header (READER "csv"). Counts are
 -- floats ("46264.0" is 46264, "46264.5" is bad), booleans TRUE/FALSE, times UTC; a row with times but no model
 -- and no counts is an empty day. Keyed like openai_usage_api, so the same bucket from both is one row; a later
--- ingest replaces it. Parameters as app_log.sql.
+-- fetch (the newer file) replaces it. Parameters as app_log.sql.
 with lines as (
     select * from checked_lines($max_line_bytes)
 ),
@@ -133,5 +133,5 @@ select
         epoch(ts)::bigint::varchar, (epoch(bucket_end) - epoch(ts))::bigint::varchar, project_id,
         user_id, api_key_id, model, is_batch::varchar, service_tier
     ]::varchar) as dedupe_key,
-    -epoch_ms($ingested_at::timestamptz) as dedupe_rank
+    -epoch_ms($file_mtime::timestamptz) as dedupe_rank
 from judged

@@ -2,7 +2,7 @@
 -- {"object": "page", "data": [bucket…]} (or a JSON array of pages), each bucket {"start_time", "end_time",
 -- "results": [result…]}. One record per result; `line` is its 1-based ordinal in the document. Bucket rows are
 -- keyed by (start, width, every group-by dimension), the key openai_dashboard_usage_csv uses too, and a later
--- ingest replaces them (dedupe_rank). Parameters as app_log.sql.
+-- fetch (the newer file) replaces them (dedupe_rank). Parameters as app_log.sql.
 with document as (
     select text, try(json(text)) as doc
     from checked_lines($max_line_bytes)
@@ -134,5 +134,5 @@ select
         epoch(ts)::bigint::varchar, (epoch(bucket_end) - epoch(ts))::bigint::varchar, str(r.project_id),
         str(r.user_id), str(r.api_key_id), model, is_batch::varchar, str(r.service_tier)
     ]::varchar) as dedupe_key,
-    -epoch_ms($ingested_at::timestamptz) as dedupe_rank
+    -epoch_ms($file_mtime::timestamptz) as dedupe_rank
 from judged

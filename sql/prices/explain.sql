@@ -47,6 +47,7 @@ select
     p.http_status,
     p.error_type,
     p.billable,
+    p.reported_cost_usd,
     p.usage_missing,
     p.canonical_model,
     p.canonical_model = lower(trim(p.model)) as logged_as_canonical,

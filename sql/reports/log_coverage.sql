@@ -7,6 +7,8 @@
 -- bucket does): with timezone UTC these are the period's days; elsewhere no UTC day is split between two reports.
 -- Bucket cost is the priced cost of the bucket rows; money-only exports (no tokens, so priced at 0) use the cost
 -- the export states (reported_cost_usd).
+-- The provider here is who bills the row (billed_by, else provider): OpenRouter's export of Claude traffic is
+-- OpenRouter's, not covered by direct Anthropic logs.
 -- Params: start, end (inclusive local days), tz (the timezone of the day column).
 with utc_days as (
     select d::date as utc_day
@@ -15,7 +17,7 @@ with utc_days as (
 ),
 
 period as (
-    select *, ts::date as utc_day
+    select * replace (coalesce(billed_by, provider) as provider), ts::date as utc_day
     from priced_usage
     where ts::date in (select utc_day from utc_days)
 ),

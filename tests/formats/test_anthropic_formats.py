@@ -172,6 +172,25 @@ def test_a_revised_bucket_ingested_later_replaces_the_old_one(tmp_path, settings
     assert_balanced(settings)
 
 
+def test_two_revisions_of_a_bucket_in_one_run_keep_the_newer_file(tmp_path, settings):
+    import os
+
+    older = fixture(tmp_path, "anthropic_usage_report_messages.json", "fetches")
+    doc = json.loads(older.read_text())
+    doc["data"][0]["results"][0]["output_tokens"] = 400000  # revised downwards: fewer tokens, yet it wins
+    newer = older.parent / "later.json"
+    newer.write_text(json.dumps(doc, indent=2))
+    os.utime(older, (1773316800, 1773316800))  # 2026-03-12 12:00 UTC
+    os.utime(newer, (1773403200, 1773403200))  # a day later
+    summary = ingest(settings, [str(older.parent)]).as_dict()
+    assert (summary["rows_loaded"], summary["duplicates"], summary["rows_rejected"]) == (3, 3, 0)
+    assert query(settings, "select source_file, output_tokens from usage where context_window = '0-200k' "
+                           "and not batch") == [(str(newer), 400000)]
+    # the older file keeps the two buckets both files state identically; its revised one is superseded
+    assert (entry(settings, older)["rows_loaded"], entry(settings, older)["duplicates"]) == (2, 1)
+    assert_balanced(settings)
+
+
 def test_usage_report_bad_records_and_documents(tmp_path, settings):
     doc = json.loads((FIXTURES / "anthropic_usage_report_messages.json").read_text())
     doc["data"][0]["results"][1]["output_tokens"] = 1.5
@@ -431,6 +450,20 @@ def test_a_main_thread_copy_ingested_later_replaces_a_sidechain_replay(tmp_path,
         ("req_011CV4b2Xk7mN3pQ9rS5tU1v", str(main))]
     # the replay left the lake; its file now counts it as a duplicate, not a reject
     assert query(settings, "select count(*) from rejects") == [(0,)]
+    assert (entry(settings, agent)["rows_loaded"], entry(settings, agent)["duplicates"]) == (0, 1)
+    assert_balanced(settings)
+
+
+def test_a_superseded_replay_is_counted_in_its_file_even_when_the_file_is_only_re_hashed(tmp_path, settings):
+    import os
+
+    replay = dict(session_lines()[3], isSidechain=True, agentId="b81f00aa", requestId="req_011CVreplayXXXXXXXXXXXX")
+    agent = write_jsonl(tmp_path / "a" / "agent-b81f00aa.jsonl", [replay])
+    ingest(settings, [str(agent)])
+    os.utime(agent, None)  # same bytes, new mtime: hashed and skipped, its manifest entry rewritten
+    main = fixture(tmp_path, "claude_code_session.jsonl", "b")
+    summary = ingest(settings, [str(agent), str(main)]).as_dict()
+    assert (summary["files_skipped"], summary["rows_replaced"]) == (1, 1)
     assert (entry(settings, agent)["rows_loaded"], entry(settings, agent)["duplicates"]) == (0, 1)
     assert_balanced(settings)
 

@@ -138,7 +138,19 @@ def test_a_source_names_its_format_and_a_missing_column_is_a_file_error(tmp_path
     sheet.write_text(SHEET.read_text().replace(",Completion tokens,", ",Completion,"))
     summary = ingest(settings, [str(sheet)]).as_dict()
     error = summary["file_errors"][0]["error"]
-    assert error.startswith("unrecognised_format") and "Completion tokens" in error, error
+    assert error == ("unrecognised_format: the header lacks Completion tokens, mapped in [csv_formats.finance_sheet]"
+                     ), error
+
+
+def test_a_file_without_an_optional_mapped_column_is_refused_not_read_as_zero(tmp_path, home):
+    settings = load_settings(str(CONFIG), str(home))
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(SHEET.read_text().replace(",Cached tokens,", ",Cache tokens,"))
+    summary = ingest(settings, [str(sheet)], fmt="finance_sheet").as_dict()
+    assert summary["rows_loaded"] == 0
+    assert "lacks Cached tokens" in summary["file_errors"][0]["error"]
+    auto = ingest(settings, [str(sheet)]).as_dict()  # nor is it taken for the layout by detection
+    assert auto["file_errors"][0]["error"].startswith("unrecognised_format: no known format")
 
 
 @pytest.mark.parametrize("body, message", [
@@ -153,6 +165,8 @@ def test_a_source_names_its_format_and_a_missing_column_is_a_file_error(tmp_path
      'output_tokens = "o" }', "unknown time zone"),
     ('[csv_formats.x]\ninput_includes_cache = "yes"\ncolumns = { ts = "t", model = "m", input_tokens = "i", '
      'output_tokens = "o" }', "must be true or false"),
+    ('[csv_formats.x]\nprovider = " "\ncolumns = { ts = "t", model = "m", input_tokens = "i", output_tokens = "o" }',
+     "csv_formats.x.provider is empty"),
     ('[[sources]]\npath = "a/*.csv"\nformat = "finance_sheet"', "unknown format 'finance_sheet'"),
 ])
 def test_a_bad_layout_is_a_config_error(tmp_path, body, message):
