@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import duckdb
 
@@ -87,7 +88,9 @@ def sha256_file(path: Path) -> str:
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Macros and this run's working tables."""
-    con.execute("create temp table raw_lines (line bigint, bytes blob)")
+    con.execute("create temp table raw_lines (file_id bigint, line bigint, bytes blob)")
+    con.execute("create temp table run_files (file_id bigint, source_file varchar, file_mtime timestamptz)")
+    con.execute("create temp table file_errors (file_id bigint)")
     con.execute(sql_text("normalize/_macros.sql"))
     con.execute("""
         create temp table candidates as
@@ -97,42 +100,99 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create temp table new_rejects as select * from rejects_schema where false")
 
 
-def normalize_file(con, path: Path, module, settings: Settings, options: dict, ingested_at: str) -> FileResult:
-    """Read one file's lines into DuckDB, run its normalizer, keep its rows and rejects for this run."""
-    result = FileResult(path=str(path), format=module.NAME)
-    params = module.params(path, options)
-    stats = LineStats()
-    con.execute("delete from raw_lines")
+@dataclass
+class Pending:
+    """A file to read: its format, its format's parameters and its manifest entry (written once loaded)."""
+    path: Path
+    module: object
+    params: dict
+    entry: dict
+
+    @property
+    def weight(self) -> int:
+        """About how many bytes it takes once read (gzip typically shrinks logs about 8 times)."""
+        return self.entry["size"] * (8 if self.path.name.endswith(".gz") else 1)
+
+    @property
+    def group(self) -> tuple:
+        """Files of one format with the same parameters are normalized by one statement."""
+        return self.module.NAME, json.dumps(self.params, sort_keys=True, default=str)
+
+
+BATCH_BYTES = 64 * 1024 * 1024  # at most this much raw input in one statement
+BATCH_FILES = 2000
+
+
+def batches(pending: list[Pending]) -> Iterator[list[Pending]]:
+    """The pending files in groups of one format and parameters, each under BATCH_BYTES and BATCH_FILES."""
+    groups: dict[tuple, list[Pending]] = {}
+    for item in pending:
+        groups.setdefault(item.group, []).append(item)
+    for items in groups.values():
+        batch, size = [], 0
+        for item in items:
+            if batch and (size + item.weight > BATCH_BYTES or len(batch) >= BATCH_FILES):
+                yield batch
+                batch, size = [], 0
+            batch.append(item)
+            size += item.weight
+        if batch:
+            yield batch
+
+
+def normalize_files(con, batch: list[Pending], settings: Settings, options: dict, ingested_at: str,
+                    progress: Callable[[Path], None] | None = None) -> list[FileResult]:
+    """Read a batch of files of one format into DuckDB, normalize them in one statement, keep their rows and
+    rejects for this run. A file refused whole (unreadable, too many rejects) gets its error and nothing kept."""
+    module = batch[0].module
     reader = READERS[getattr(module, "READER", "lines")]
-    for batch in reader(path, stats, settings.pending_grace_minutes):
-        con.execute("insert into raw_lines select * from batch")
-    mtime = os.stat(path).st_mtime
-    max_bytes = settings.max_line_bytes if reader is not READERS["document"] else 2**62
-    con.execute(
-        f"create or replace temp table normalized as {sql_text(module.SQL)}",
-        {
-            "source_file": str(path), "source_format": module.NAME, "ingested_at": ingested_at,
-            "file_mtime": _iso(mtime), "max_line_bytes": max_bytes, **params,
-        },
-    )
+    results = [FileResult(path=str(item.path), format=module.NAME) for item in batch]
+    for table in ("raw_lines", "run_files", "file_errors"):
+        con.execute(f"delete from {table}")
+    for file_id, (item, result) in enumerate(zip(batch, results)):
+        if progress:
+            progress(item.path)
+        try:
+            for lines in reader(item.path, LineStats(), settings.pending_grace_minutes):
+                con.execute("insert into raw_lines select $file_id, * from lines", {"file_id": file_id})
+        except FileError as exc:
+            result.error = str(exc)
+            con.execute("delete from raw_lines where file_id = $file_id", {"file_id": file_id})
+            continue
+        con.execute("insert into run_files values ($file_id, $source_file, $file_mtime)",
+                    {"file_id": file_id, "source_file": str(item.path), "file_mtime": _iso(os.stat(item.path).st_mtime)})
+    document = reader is READERS["document"]
+    query = sql_text(module.SQL)
+    params = {"source_format": module.NAME, "ingested_at": ingested_at,
+              "max_line_bytes": 2**62 if document else settings.max_line_bytes, **batch[0].params}
+    con.execute(f"create or replace temp table normalized as {query}",
+                {k: v for k, v in params.items() if re.search(rf"\${k}\b", query)})
     con.execute("alter table normalized add column if not exists dedupe_rank bigint default 0")
     counts = con.execute("""
-        select count(*),
+        select file_id, count(*),
                count(*) filter (where status is not null and not starts_with(status, 'ignored:')),
                list(status) filter (where starts_with(status, 'ignored:'))
-        from normalized""").fetchall()[0]
-    result.records_read, result.rows_rejected = counts[0], counts[1]
-    for status in counts[2] or []:
-        reason = status.removeprefix("ignored:")
-        result.ignored[reason] = result.ignored.get(reason, 0) + 1
-    if reader is READERS["document"] and result.records_read == 0:
-        raise FileError("unrecognised_format", "a JSON document with no records this format knows")
-    if result.rows_rejected * 2 > result.records_read:
-        raise FileError("too_many_rejects", f"{result.rows_rejected} of {result.records_read} records rejected")
-    run_sql(con, "ingest/keep_file.sql", {
-        "app": options.get("app"), "ingested_at": ingested_at, "source_file": str(path), "source_format": module.NAME,
-        "document": reader is READERS["document"]})
-    return result
+        from normalized
+        group by file_id""").fetchall()
+    for file_id, read, rejected, ignored in counts:
+        result = results[file_id]
+        result.records_read, result.rows_rejected = read, rejected
+        for status in ignored or []:
+            reason = status.removeprefix("ignored:")
+            result.ignored[reason] = result.ignored.get(reason, 0) + 1
+    for file_id, result in enumerate(results):
+        if result.error:
+            continue
+        if document and result.records_read == 0:
+            result.error = str(FileError("unrecognised_format", "a JSON document with no records this format knows"))
+        elif result.rows_rejected * 2 > result.records_read:
+            result.error = str(FileError("too_many_rejects",
+                                         f"{result.rows_rejected} of {result.records_read} records rejected"))
+        if result.error:
+            con.execute("insert into file_errors values ($file_id)", {"file_id": file_id})
+    run_sql(con, "ingest/keep_files.sql", {
+        "app": options.get("app"), "ingested_at": ingested_at, "source_format": module.NAME, "document": document})
+    return results
 
 
 def _iso(epoch: float) -> str:
@@ -157,14 +217,23 @@ def ingest(
         con = connect(settings)
         prepare(con)
         ingested_at = settings.now().isoformat()
-        results, to_record = [], {}
+        results, to_record, pending = {}, {}, []
         for path in files:
+            result, entry, item = _triage(path, fmt, settings, options, manifest, ingested_at)
+            if item:
+                pending.append(item)
+                continue
             if progress:
                 progress(path)
-            result, entry = _ingest_one(con, path, fmt, settings, options, manifest, ingested_at)
-            results.append(result)
+            results[str(path)] = result
             if entry:
                 to_record[str(path)] = entry
+        for batch in batches(pending):
+            for item, result in zip(batch, normalize_files(con, batch, settings, options, ingested_at, progress)):
+                results[str(item.path)] = result
+                if not result.error:
+                    to_record[str(item.path)] = item.entry
+        results = [results[str(path)] for path in files]
         loaded = [r for r in results if not r.skipped and not r.error]
         if loaded:
             _commit(con, lake, manifest, settings, loaded, to_record, ingested_at)
@@ -184,26 +253,27 @@ def configured_format(settings: Settings, path: Path) -> str | None:
     return None
 
 
-def _ingest_one(con, path: Path, fmt, settings, options, manifest, ingested_at):
-    """One file: skip when unchanged, else normalize it. Returns its result and its manifest entry."""
+def _triage(path: Path, fmt, settings, options, manifest, ingested_at):
+    """One file before reading: (its result, its manifest entry, None) when it is skipped or refused, else
+    (None, None, the Pending file to read)."""
     stat = path.stat()
     known = manifest["sources"].get(str(path))
     if known and (known["size"], known["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
-        return FileResult(path=str(path), format=known["format"], skipped=True), None
+        return FileResult(path=str(path), format=known["format"], skipped=True), None, None
     digest = sha256_file(path)
     if known and known["sha256"] == digest:
         return FileResult(path=str(path), format=known["format"], skipped=True), {
-            **known, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+            **known, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}, None
     try:
         module = detect(path, fmt or configured_format(settings, path), settings.csv_formats)
-        result = normalize_file(con, path, module, settings, options, ingested_at)
+        params = module.params(path, options)
     except FileError as exc:
-        return FileResult(path=str(path), error=str(exc)), None
+        return FileResult(path=str(path), error=str(exc)), None, None
     entry = {
         "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest, "format": module.NAME,
         "normalizer_version": module.VERSION, "ingested_at": ingested_at, "app": options.get("app"),
     }
-    return result, entry
+    return None, None, Pending(path, module, params, entry)
 
 
 def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[FileResult], entries: dict, ingested_at):

@@ -266,3 +266,24 @@ def test_sigkill_during_ingest_then_rerun_gives_the_same_rows(tmp_path):
                 for p in Lake(settings.home).read_manifest()["tables"][t]}
         on_disk = {str(p) for p in (settings.home / "lake").rglob("*.parquet")}
         assert live <= on_disk and not any("/.staging/" in p for p in live)
+
+
+def test_files_of_one_format_are_normalized_together_and_a_refused_one_leaves_the_rest(tmp_path, settings,
+                                                                                      monkeypatch):
+    from pipeline import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "BATCH_FILES", 3)  # 6 app logs: two statements of three files
+    for i in range(4):
+        write_jsonl(tmp_path / "logs" / f"{i}.jsonl", [app_record(f"req_{i}_{j}") for j in range(3)])
+    write_jsonl(tmp_path / "logs" / "4-bad.jsonl", [app_record("req_4_0"), "nope", "nope"])   # too many rejects
+    data = gzip.compress(b"\n".join(json.dumps(app_record(f"req_5_{j}")).encode() for j in range(3)) + b"\n")
+    (tmp_path / "logs" / "5-cut.jsonl.gz").write_bytes(data[: len(data) // 2])               # truncated
+    summary = ingest(settings, [str(tmp_path / "logs")]).as_dict()
+    assert (summary["files"], summary["rows_loaded"], summary["rows_rejected"]) == (4, 12, 0)
+    assert sorted((e["path"].rsplit("/", 1)[1], e["error"].split(":")[0]) for e in summary["file_errors"]) == [
+        ("4-bad.jsonl", "too_many_rejects"), ("5-cut.jsonl.gz", "truncated_gzip")]
+    assert query(settings, "select source_file, count(*), min(source_line), max(source_line) from usage "
+                           "group by all order by 1") == [
+        (str(tmp_path / "logs" / f"{i}.jsonl"), 3, 1, 3) for i in range(4)]
+    assert query(settings, "select count(*) from rejects") == [(0,)]
+    assert_accounting(settings)

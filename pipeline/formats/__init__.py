@@ -2,7 +2,8 @@
 
 A format module has NAME, VERSION (bump it when its normalizer changes meaning), SQL (its file under sql/),
 DESCRIPTION, EXAMPLE, READER ("lines", "csv" or "document"; default "lines"), SNIFF_ORDER (lower is tried
-first; default 100), sniff(record, head) and params(path, options). Modules whose name starts with _ are helpers;
+first; default 100), sniff(record, head) and params(path, options). Files of one format with equal params are
+normalized by one statement: the SQL reads each line's file_id, source_file and file_mtime from checked_lines. Modules whose name starts with _ are helpers;
 the user's own CSV layouts ([csv_formats.NAME]) come from _mapped_csv and are tried after the built-in formats.
 """
 from __future__ import annotations

@@ -39,14 +39,16 @@ create or replace macro json_depth(s) as list_reduce(
     lambda acc, x: {'d': acc.d + x, 'm': greatest(acc.m, acc.d + x)},
     {'d': 0, 'm': 0}).m;
 
--- The physical lines of one file (table raw_lines(line, bytes)) with the checks that come before parsing.
+-- The physical lines of this batch of files (table raw_lines(file_id, line, bytes), each file's source_file and
+-- file_mtime in run_files) with the checks that come before parsing.
 create or replace macro checked_lines(max_bytes) as table
     with decoded as (
-        select line, bytes, octet_length(bytes) as n_bytes,
+        select file_id, source_file, file_mtime, line, bytes, octet_length(bytes) as n_bytes,
                case when octet_length(bytes) <= max_bytes then regexp_replace(try(decode(bytes)), '\r$', '') end as text
         from raw_lines
+        join run_files using (file_id)
     )
-    select line, bytes, text,
+    select file_id, source_file, file_mtime, line, bytes, text,
            case
                when n_bytes > max_bytes then 'line_too_long'
                when text is null then 'invalid_utf8'

@@ -6,7 +6,7 @@ with lines as (
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "custom_id": "JSON",
                "result": {
@@ -29,7 +29,7 @@ parsed as (
 ),
 
 fields as (
-    select line, text, status, r,
+    select file_id, source_file, file_mtime, line, text, status, r,
            str(r.result.type) as result_type,
            r.result.message.usage as u,
            coalesce(r.result.message.usage.cache_creation.ephemeral_5m_input_tokens,
@@ -44,7 +44,7 @@ judged as (
                when r is null then 'invalid_json'
                when str(r.custom_id) is null or result_type is null then 'unknown_record_shape'
                when result_type not in ('succeeded', 'errored', 'canceled', 'expired') then 'unknown_record_shape'
-               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, $file_mtime::timestamptz)
+               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, file_mtime)
            end, case
                when result_type <> 'succeeded' then null
                when tok_bad(u.input_tokens) or tok_bad(u.output_tokens) or tok_bad(u.cache_read_input_tokens)
@@ -59,6 +59,7 @@ judged as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -101,7 +102,7 @@ select
     null::varchar as context_window,
     null::decimal(38, 12) as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     'anthropic:' || $batch_id || ':' || coalesce(str(r.custom_id), 'line-' || line) as dedupe_key

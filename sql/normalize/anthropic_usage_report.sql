@@ -6,7 +6,7 @@ with lines as (
 ),
 
 document as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "data": [{
                    "starting_at": "JSON", "ending_at": "JSON",
@@ -25,24 +25,24 @@ document as (
 
 -- a document refused before parsing is one record, its line 1
 refused as (
-    select line, text, coalesce(status, 'invalid_json') as status
+    select file_id, source_file, file_mtime, line, text, coalesce(status, 'invalid_json') as status
     from document
     where status is not null or r is null
 ),
 
 buckets as (
-    select unnest(r.data) as bucket, generate_subscripts(r.data, 1) as bucket_no
+    select file_id, source_file, file_mtime, unnest(r.data) as bucket, generate_subscripts(r.data, 1) as bucket_no
     from document
     where status is null and r is not null
 ),
 
 results as (
-    select bucket, bucket_no, unnest(bucket.results) as res, generate_subscripts(bucket.results, 1) as res_no
+    select file_id, source_file, file_mtime, bucket, bucket_no, unnest(bucket.results) as res, generate_subscripts(bucket.results, 1) as res_no
     from buckets
 ),
 
 fields as (
-    select row_number() over (order by bucket_no, res_no) as line,
+    select file_id, source_file, file_mtime, row_number() over (partition by file_id order by bucket_no, res_no) as line,
            res,
            to_json(res)::varchar as text,
            ts_parse(bucket.starting_at) as ts,
@@ -56,7 +56,7 @@ fields as (
 
 judged as (
     select *,
-           coalesce(ts_problem(j_start, ts, $file_mtime::timestamptz), case
+           coalesce(ts_problem(j_start, ts, file_mtime), case
                when bucket_end is null or bucket_end <= ts then 'unknown_record_shape'
                when tok_bad(res.uncached_input_tokens) or tok_bad(res.cache_read_input_tokens)
                     or tok_bad(res.output_tokens) or tok_bad(cc.ephemeral_5m_input_tokens)
@@ -74,12 +74,13 @@ judged as (
 ),
 
 records as (
-    select line, status, text, judged.* exclude (line, status, text) from judged
+    select judged.* from judged
     union all by name
-    select line, status, text from refused
+    select file_id, source_file, file_mtime, line, status, text from refused
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -124,9 +125,9 @@ select
     str(res.context_window) as context_window,
     null::decimal(38, 12) as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     'anthropic:bucket:' || coalesce(bucket_id, 'line-' || line) as dedupe_key,
-    -epoch_ms($file_mtime::timestamptz) as dedupe_rank
+    -epoch_ms(file_mtime) as dedupe_rank
 from records

@@ -1,11 +1,12 @@
 -- spendlog app log: one JSON object per line, an envelope around an Anthropic, OpenAI or Gemini response
--- (or an error body). Parameters: $source_file, $source_format, $file_mtime, $ingested_at, $max_line_bytes.
+-- (or an error body). Parameters: source_format, ingested_at, max_line_bytes; each line's file_id, source_file
+-- and file_mtime come with it from checked_lines (sql/normalize/_macros.sql).
 with lines as (
     select * from checked_lines($max_line_bytes)
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "ts": "JSON", "logged_at": "JSON", "timestamp": "JSON",
                "app": "JSON", "provider": "JSON", "request_id": "JSON", "x_request_id": "JSON",
@@ -39,7 +40,7 @@ parsed as (
 ),
 
 shaped as (
-    select line, text, status, r,
+    select file_id, source_file, file_mtime, line, text, status, r,
            r.response.usage as u,
            r.response.usageMetadata as g,
            case
@@ -120,7 +121,7 @@ judged as (
                when r is null then 'invalid_json'
                when not has_response and not is_error then 'unknown_record_shape'
                when has_response and (api is null or provider is null) then 'unknown_record_shape'
-               else ts_problem(coalesce(r.ts, r.logged_at, r.timestamp), ts, $file_mtime::timestamptz)
+               else ts_problem(coalesce(r.ts, r.logged_at, r.timestamp), ts, file_mtime)
            end, case
                when is_error then null
                when bad_tokens then 'bad_token_count'
@@ -132,6 +133,7 @@ judged as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -185,7 +187,7 @@ select
     null::varchar as context_window,
     null::decimal(38, 12) as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     coalesce(provider, 'unknown') || ':' || coalesce(

@@ -10,7 +10,7 @@ with lines as (
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "type": "JSON", "timestamp": "JSON", "sessionId": "JSON", "cwd": "JSON", "uuid": "JSON",
                "isSidechain": "JSON", "agentId": "JSON", "gitBranch": "JSON", "requestId": "JSON",
@@ -32,7 +32,7 @@ parsed as (
 ),
 
 fields as (
-    select line, text, status, r,
+    select file_id, source_file, file_mtime, line, text, status, r,
            str(r.type) as record_type,
            r.message.usage as u,
            str(r.message.model) as model,
@@ -51,7 +51,7 @@ judged as (
     select * replace (coalesce(status, case
                when r is null then 'invalid_json'
                when record_type is null then 'unknown_record_shape'
-               when record_type = 'assistant' then ts_problem(r.timestamp, ts, $file_mtime::timestamptz)
+               when record_type = 'assistant' then ts_problem(r.timestamp, ts, file_mtime)
                when regexp_full_match(record_type, '[A-Za-z][A-Za-z0-9_-]{0,39}')
                    then 'ignored:' || replace(lower(record_type), '-', '_') || '_line'
                else 'ignored:other_line'
@@ -77,9 +77,9 @@ judged as (
 -- the lines of one response in this file: the winner stays, timed by the first snapshot of its thread
 collapsed as (
     select *,
-           row_number() over (partition by status, dedupe_key order by dedupe_rank, total_tokens desc, line) as pick,
-           first_value(ts) over (partition by status, dedupe_key, dedupe_rank order by line) as first_ts,
-           min(dedupe_rank) over (partition by status, dedupe_key) as best_rank
+           row_number() over (partition by file_id, status, dedupe_key order by dedupe_rank, total_tokens desc, line) as pick,
+           first_value(ts) over (partition by file_id, status, dedupe_key, dedupe_rank order by line) as first_ts,
+           min(dedupe_rank) over (partition by file_id, status, dedupe_key) as best_rank
     from judged
 ),
 
@@ -94,6 +94,7 @@ settled as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -146,7 +147,7 @@ select
     null::varchar as context_window,
     cost_usd as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     dedupe_key,

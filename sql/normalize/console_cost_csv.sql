@@ -6,7 +6,7 @@ with lines as (
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "usage_date_utc": "JSON", "model": "JSON", "workspace": "JSON", "api_key": "JSON",
                "usage_type": "JSON", "context_window": "JSON", "token_type": "JSON", "cost_usd": "JSON",
@@ -17,7 +17,7 @@ parsed as (
 ),
 
 fields as (
-    select line, text, status, r,
+    select file_id, source_file, file_mtime, line, text, status, r,
            trim(str(r.usage_date_utc)) as date_text,
            nullif(trim(str(r.model)), '') as model,
            nullif(trim(str(r.usage_type)), '') as usage_type,
@@ -44,7 +44,7 @@ widths as (
            case date_shape
                when 'day' then interval 1 day
                -- an export by the minute has rows off the hour; an hourly one never does
-               when 'clock' then case when bool_or(date_shape = 'clock' and minute(ts) <> 0) over () then interval 1 minute
+               when 'clock' then case when bool_or(date_shape = 'clock' and minute(ts) <> 0) over (partition by file_id) then interval 1 minute
                                       else interval 1 hour end
            end as width
     from timed
@@ -57,7 +57,7 @@ judged as (
                when model is null and cost_text is null and nullif(trim(str(r.token_type)), '') is null
                    then 'ignored:empty_row'
                when date_shape is null then 'missing_timestamp'
-               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, $file_mtime::timestamptz)
+               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, file_mtime)
            end, case
                when cost_text is null then 'missing_usage'
                when cost_usd is null then 'bad_token_count'
@@ -84,6 +84,7 @@ identified as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -138,9 +139,9 @@ select
     context_window,
     cost_usd as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     'anthropic:bucket:' || coalesce(bucket_id, 'line-' || line) as dedupe_key,
-    -epoch_ms($file_mtime::timestamptz) as dedupe_rank
+    -epoch_ms(file_mtime) as dedupe_rank
 from identified

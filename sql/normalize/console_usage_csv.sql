@@ -7,7 +7,7 @@ with lines as (
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "usage_date_utc": "JSON", "model_version": "JSON", "api_key": "JSON", "workspace": "JSON",
                "usage_type": "JSON", "context_window": "JSON",
@@ -20,7 +20,7 @@ parsed as (
 ),
 
 fields as (
-    select line, text, status, r,
+    select file_id, source_file, file_mtime, line, text, status, r,
            trim(str(r.usage_date_utc)) as date_text,
            nullif(trim(str(r.model_version)), '') as model,
            nullif(trim(str(r.usage_type)), '') as usage_type,
@@ -51,7 +51,7 @@ widths as (
            case date_shape
                when 'day' then interval 1 day
                -- an export by the minute has rows off the hour; an hourly one never does
-               when 'clock' then case when bool_or(date_shape = 'clock' and minute(ts) <> 0) over () then interval 1 minute
+               when 'clock' then case when bool_or(date_shape = 'clock' and minute(ts) <> 0) over (partition by file_id) then interval 1 minute
                                       else interval 1 hour end
            end as width
     from timed
@@ -66,7 +66,7 @@ judged as (
                     and not (tok_bad(j_input) or tok_bad(j_cw5m) or tok_bad(j_cw1h) or tok_bad(j_cache_read)
                              or tok_bad(j_output) or tok_bad(j_web_search)) then 'ignored:empty_row'
                when date_shape is null then 'missing_timestamp'
-               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, $file_mtime::timestamptz)
+               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, file_mtime)
            end, case
                when tok_bad(j_input) or tok_bad(j_cw5m) or tok_bad(j_cw1h) or tok_bad(j_cache_read)
                     or tok_bad(j_output) or tok_bad(j_web_search) then 'bad_token_count'
@@ -93,6 +93,7 @@ identified as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -140,9 +141,9 @@ select
     context_window,
     null::decimal(38, 12) as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     'anthropic:bucket:' || coalesce(bucket_id, 'line-' || line) as dedupe_key,
-    -epoch_ms($file_mtime::timestamptz) as dedupe_rank
+    -epoch_ms(file_mtime) as dedupe_rank
 from identified

@@ -8,7 +8,7 @@ with lines as (
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "candidates": "JSON", "modelVersion": "JSON", "responseId": "JSON", "createTime": "JSON",
                "error": {"code": "JSON", "status": "JSON"},
@@ -22,7 +22,7 @@ parsed as (
 ),
 
 fields as (
-    select line, text, status, r,
+    select file_id, source_file, file_mtime, line, text, status, r,
            r.usageMetadata as g,
            r.error is not null and r.usageMetadata is null and r.candidates is null as is_error,
            ts_parse(r.createTime) as ts,
@@ -48,7 +48,7 @@ judged as (
     select * replace (coalesce(status, case
                when r is null then 'invalid_json'
                when not is_error and g is null and r.candidates is null then 'unknown_record_shape'
-               else ts_problem(r.createTime, ts, $file_mtime::timestamptz)
+               else ts_problem(r.createTime, ts, file_mtime)
            end, case
                when is_error then null
                when bad_tokens then 'bad_token_count'
@@ -66,7 +66,7 @@ streams as (
            first_value(case when status is null then line end) over stream as kept_line,
            first_value(case when status is null then text end) over stream as kept_text
     from judged
-    window stream as (partition by response_id order by status is null desc, chunk_tokens desc, line desc)
+    window stream as (partition by file_id, response_id order by status is null desc, chunk_tokens desc, line desc)
 ),
 
 collapsed as (
@@ -80,6 +80,7 @@ collapsed as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -126,7 +127,7 @@ select
     null::varchar as context_window,
     null::decimal(38, 12) as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     'google:' || coalesce(response_id, 'sha256:' || sha256(text)) as dedupe_key

@@ -7,7 +7,7 @@ with lines as (
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "response_id": "JSON", "response_created_at": "JSON", "response_status": "JSON",
                "request_created_at": "JSON", "request_properties": "JSON", "request_user_id": "JSON", "model": "JSON",
@@ -17,7 +17,7 @@ parsed as (
 ),
 
 cells as (
-    select line, text, status, r,
+    select file_id, source_file, file_mtime, line, text, status, r,
            nullif(trim(str(r.response_id)), '') as response_id,
            nullif(trim(str(r.model)), '') as model,
            nullif(trim(str(r.prompt_tokens)), '') as j_prompt,
@@ -55,7 +55,7 @@ judged as (
                when r.response_id is null and r.request_created_at is null then 'unknown_record_shape'
                when properties_text is not null and property_map is null then 'invalid_json'
                when nullif(trim(str(r.request_created_at)), '') is null then 'missing_timestamp'
-               else ts_problem(r.request_created_at, ts, $file_mtime::timestamptz)
+               else ts_problem(r.request_created_at, ts, file_mtime)
            end, case
                when tok_bad(j_prompt) or tok_bad(j_completion) then 'bad_token_count'
                when cost_text is not null and try_cast(cost_text as decimal(38, 12)) is null then 'bad_token_count'
@@ -66,6 +66,7 @@ judged as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -114,7 +115,7 @@ select
     null::varchar as context_window,
     try_cast(cost_text as decimal(38, 12)) as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     $source_format || ':' || coalesce(response_id, 'sha256:' || sha256(text)) as dedupe_key

@@ -7,7 +7,7 @@ with lines as (
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "request_id": "JSON", "request_created_at": "JSON", "response_id": "JSON", "response_status": "JSON",
                "request_model": "JSON", "response_model": "JSON", "model_override": "JSON", "model": "JSON",
@@ -19,7 +19,7 @@ parsed as (
 ),
 
 fields as (
-    select line, text, status, r,
+    select file_id, source_file, file_mtime, line, text, status, r,
            coalesce(str(r.response_model), str(r.model), str(r.model_override), str(r.request_model)) as model,
            redact(lower(str(r.provider))) as route,
            ts_parse(r.request_created_at) as ts,
@@ -53,7 +53,7 @@ judged as (
            coalesce(status, case
                when r is null then 'invalid_json'
                when r.request_id is null and r.response_id is null then 'unknown_record_shape'
-               else ts_problem(r.request_created_at, ts, $file_mtime::timestamptz)
+               else ts_problem(r.request_created_at, ts, file_mtime)
            end, case
                when tok_bad(r.prompt_tokens) or tok_bad(r.completion_tokens) or tok_bad(r.prompt_cache_write_tokens)
                     or tok_bad(r.prompt_cache_read_tokens) or tok_bad(r.total_tokens) then 'bad_token_count'
@@ -67,6 +67,7 @@ judged as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -115,7 +116,7 @@ select
     null::varchar as context_window,
     try_cast(j_cost::varchar as decimal(38, 12)) as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     $source_format || ':' || coalesce(str(r.request_id), str(r.response_id), 'sha256:' || sha256(text)) as dedupe_key

@@ -14,7 +14,7 @@ with lines as (
 ),
 
 document as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(case
                -- the shape decides the schema, so the document is parsed once
                when regexp_matches(text, '^\s*\[') then from_json(text, '[{
@@ -39,19 +39,19 @@ document as (
 
 -- a document refused before parsing is one record, its line 1
 refused as (
-    select line, text, coalesce(status, 'invalid_json') as status
+    select file_id, source_file, file_mtime, line, text, coalesce(status, 'invalid_json') as status
     from document
     where status is not null or observations is null
 ),
 
 records as (
-    select unnest(observations) as o, generate_subscripts(observations, 1) as line
+    select file_id, source_file, file_mtime, unnest(observations) as o, generate_subscripts(observations, 1) as line
     from document
     where status is null and observations is not null
 ),
 
 fields as (
-    select line, o, to_json(o) as text,
+    select file_id, source_file, file_mtime, line, o, to_json(o) as text,
            o.usageDetails as ud,
            upper(str(o.type)) as kind,
            str(o.model) as model,
@@ -92,7 +92,7 @@ judged as (
            case
                when kind is distinct from 'GENERATION' then
                    case when o.id is null and o.type is null then 'unknown_record_shape' else 'ignored:not_a_generation' end
-               else coalesce(ts_problem(o.startTime, ts, $file_mtime::timestamptz), case
+               else coalesce(ts_problem(o.startTime, ts, file_mtime), case
                    when bad_tokens then 'bad_token_count'
                    when j_cost is not null and cost is null then 'bad_token_count'
                    when not is_error and (j_input is null or j_output is null) then 'missing_usage'
@@ -116,12 +116,13 @@ judged as (
 ),
 
 all_records as (
-    select line, status, text, judged.* exclude (line, status, text) from judged
+    select judged.* from judged
     union all by name
-    select line, status, text from refused
+    select file_id, source_file, file_mtime, line, status, text from refused
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -171,7 +172,7 @@ select
     null::varchar as context_window,
     cost as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     $source_format || ':' || coalesce(str(o.id), 'sha256:' || sha256(text)) as dedupe_key

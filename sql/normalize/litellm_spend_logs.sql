@@ -8,7 +8,7 @@ with lines as (
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "request_id": "JSON", "call_type": "JSON", "api_key": "JSON", "spend": "JSON",
                "total_tokens": "JSON", "prompt_tokens": "JSON", "completion_tokens": "JSON",
@@ -21,7 +21,7 @@ parsed as (
 ),
 
 cells as (
-    select line, text, status, r,
+    select file_id, source_file, file_mtime, line, text, status, r,
            nullif(trim(str(r.request_id)), '') as request_id,
            nullif(trim(str(r.startTime)), '') as start_text,
            nullif(trim(str(r.model)), '') as model,
@@ -130,7 +130,7 @@ judged as (
                when r.request_id is null and r.startTime is null and r.spend is null then 'unknown_record_shape'
                when metadata_text is not null and m is null then 'invalid_json'
                when start_text is null or ts is null then 'missing_timestamp'
-               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, $file_mtime::timestamptz)
+               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, file_mtime)
            end, case
                when bad_tokens or tok_bad(cell_prompt) or tok_bad(cell_completion) then 'bad_token_count'
                when spend_text is not null and try_cast(spend_text as decimal(38, 12)) is null then 'bad_token_count'
@@ -166,6 +166,7 @@ tagged as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -216,7 +217,7 @@ select
     null::varchar as context_window,
     try_cast(spend_text as decimal(38, 12)) as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     'litellm:' || coalesce(request_id, 'sha256:' || sha256(text)) as dedupe_key

@@ -9,14 +9,14 @@ with lines as (
 ),
 
 extracted as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then list_transform(json_extract_string(text, $paths),
                                                         lambda v: nullif(trim(v), '')) end as f
     from lines
 ),
 
 cells as (
-    select line, text, status, f,
+    select file_id, source_file, file_mtime, line, text, status, f,
            f[1] as ts_text, f[2] as model, f[3] as j_input, f[4] as j_output, f[5] as provider_text,
            f[6] as request_id, f[7] as app, f[8] as api_key, f[9] as workspace, f[10] as project,
            f[11] as user_id, f[12] as session_id, f[13] as j_write_5m, f[14] as j_write_1h, f[15] as j_read,
@@ -55,7 +55,7 @@ judged as (
                when ts is null and not has_zone(ts_text) and try_cast(ts_text as timestamp) is not null
                    then 'timestamp_no_zone'
                when ts is null then 'missing_timestamp'
-               when ts < timestamptz '2020-01-01 00:00:00+00' or ts > $file_mtime::timestamptz + interval 1 day
+               when ts < timestamptz '2020-01-01 00:00:00+00' or ts > file_mtime + interval 1 day
                    then 'timestamp_out_of_range'
            end, case
                when tok_bad(j_input) or tok_bad(j_output) or tok_bad(j_write_5m) or tok_bad(j_write_1h)
@@ -70,6 +70,7 @@ judged as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -117,7 +118,7 @@ select
     null::varchar as context_window,
     try_cast(cost_text as decimal(38, 12)) as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     $source_format || ':' || coalesce(provider_name || ':' || request_id, 'sha256:' || sha256(text)) as dedupe_key

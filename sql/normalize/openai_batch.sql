@@ -8,7 +8,7 @@ with lines as (
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "id": "JSON", "custom_id": "JSON", "error": {"code": "JSON", "message": "JSON"},
                "response": {
@@ -31,7 +31,7 @@ parsed as (
 ),
 
 shaped as (
-    select line, text, status, r,
+    select file_id, source_file, file_mtime, line, text, status, r,
            r.response.body as b,
            r.response.body.usage as u,
            try_cast(str(r.response.status_code) as integer) as http_status,
@@ -77,7 +77,7 @@ judged as (
                when str(r.id) is null and str(r.custom_id) is null then 'unknown_record_shape'
                when r.response is null and r.error is null then 'unknown_record_shape'
                when not is_error and api is null then 'unknown_record_shape'
-               else ts_problem(j_ts, ts, $file_mtime::timestamptz)
+               else ts_problem(j_ts, ts, file_mtime)
            end, case
                when is_error then null
                when bad_tokens then 'bad_token_count'
@@ -89,6 +89,7 @@ judged as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -141,7 +142,7 @@ select
     null::varchar as context_window,
     null::decimal(38, 12) as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     'openai:' || coalesce(str(r.id), $batch_id || ':' || str(r.custom_id), 'sha256:' || sha256(text)) as dedupe_key

@@ -8,7 +8,7 @@ with lines as (
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "start_time": "VARCHAR", "end_time": "VARCHAR", "start_time_iso": "VARCHAR", "end_time_iso": "VARCHAR",
                "amount_value": "VARCHAR", "amount_currency": "VARCHAR", "line_item": "VARCHAR",
@@ -18,7 +18,7 @@ parsed as (
 ),
 
 fields as (
-    select line, text, status, r,
+    select file_id, source_file, file_mtime, line, text, status, r,
            coalesce(
                case when has_zone(trim(r.start_time_iso)) then try_cast(trim(r.start_time_iso) as timestamptz)
                     else timezone('UTC', try_cast(trim(r.start_time_iso) as timestamp)) end,
@@ -45,7 +45,7 @@ judged as (
                when r.amount_value is null then 'unknown_record_shape'
                when ts is not null and amount_text is null and line_item is null then 'ignored:empty_row'
                when ts is null or bucket_end is null then 'missing_timestamp'
-               when ts < timestamptz '2020-01-01 00:00:00+00' or ts > $file_mtime::timestamptz + interval 1 day
+               when ts < timestamptz '2020-01-01 00:00:00+00' or ts > file_mtime + interval 1 day
                    then 'timestamp_out_of_range'
                when amount is null or currency <> 'usd' then 'unknown_record_shape'
            end) as status)
@@ -53,6 +53,7 @@ judged as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -97,12 +98,12 @@ select
     null::varchar as context_window,
     amount as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     'openai:costs:' || md5([
         epoch(ts)::bigint::varchar, (epoch(bucket_end) - epoch(ts))::bigint::varchar, project_id,
         line_item, api_key_id
     ]::varchar) as dedupe_key,
-    -epoch_ms($file_mtime::timestamptz) as dedupe_rank
+    -epoch_ms(file_mtime) as dedupe_rank
 from judged

@@ -8,7 +8,7 @@ with lines as (
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "start_time": "VARCHAR", "end_time": "VARCHAR", "start_time_iso": "VARCHAR", "end_time_iso": "VARCHAR",
                "project_id": "VARCHAR", "user_id": "VARCHAR", "api_key_id": "VARCHAR", "model": "VARCHAR",
@@ -34,7 +34,7 @@ numbers as (
 ),
 
 fields as (
-    select line, text, status, r, n,
+    select file_id, source_file, file_mtime, line, text, status, r, n,
            n[1] as requests, n[2] as j_input, n[3] as output, n[4] as cache_read, n[5] as uncached, n[6] as cache_write,
            list_contains(n, -1) as bad_counts,
            coalesce(
@@ -69,7 +69,7 @@ judged as (
                when ts is not null and model is null and not bad_counts and coalesce(list_max(n), 0) = 0
                    then 'ignored:empty_row'
                when ts is null or bucket_end is null then 'missing_timestamp'
-               when ts < timestamptz '2020-01-01 00:00:00+00' or ts > $file_mtime::timestamptz + interval 1 day
+               when ts < timestamptz '2020-01-01 00:00:00+00' or ts > file_mtime + interval 1 day
                    then 'timestamp_out_of_range'
                when bad_counts then 'bad_token_count'
                when (j_input is null and uncached is null) or output is null then 'missing_usage'
@@ -80,6 +80,7 @@ judged as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -126,12 +127,12 @@ select
     null::varchar as context_window,
     null::decimal(38, 12) as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     'openai:usage:' || md5([
         epoch(ts)::bigint::varchar, (epoch(bucket_end) - epoch(ts))::bigint::varchar, project_id,
         user_id, api_key_id, model, is_batch::varchar, service_tier
     ]::varchar) as dedupe_key,
-    -epoch_ms($file_mtime::timestamptz) as dedupe_rank
+    -epoch_ms(file_mtime) as dedupe_rank
 from judged

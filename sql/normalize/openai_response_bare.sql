@@ -6,7 +6,7 @@ with lines as (
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "id": "JSON", "object": "JSON", "created": "JSON", "created_at": "JSON", "completed_at": "JSON",
                "status": "JSON", "model": "JSON", "service_tier": "JSON", "error": "JSON",
@@ -24,7 +24,7 @@ parsed as (
 ),
 
 shaped as (
-    select line, text, status, r,
+    select file_id, source_file, file_mtime, line, text, status, r,
            r.usage as u,
            case str(r.object)
                when 'chat.completion' then 'chat'
@@ -69,7 +69,7 @@ judged as (
     select * replace (coalesce(status, case
                when r is null then 'invalid_json'
                when api is null then 'unknown_record_shape'
-               else ts_problem(j_ts, ts, $file_mtime::timestamptz)
+               else ts_problem(j_ts, ts, file_mtime)
            end, case
                when is_error then null
                when is_chunk and usage_absent then 'ignored:streaming_chunk'
@@ -83,6 +83,7 @@ judged as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -130,7 +131,7 @@ select
     null::varchar as context_window,
     null::decimal(38, 12) as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     'openai:' || coalesce(str(r.id), 'sha256:' || sha256(text)) as dedupe_key

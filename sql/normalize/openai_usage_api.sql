@@ -4,13 +4,13 @@
 -- keyed by (start, width, every group-by dimension), the key openai_dashboard_usage_csv uses too, and a later
 -- fetch (the newer file) replaces them (dedupe_rank). Parameters as app_log.sql.
 with document as (
-    select text, try(json(text)) as doc
+    select file_id, source_file, file_mtime, text, try(json(text)) as doc
     from checked_lines($max_line_bytes)
     where line = 1
 ),
 
 pages as (
-    select unnest(list_transform(
+    select file_id, source_file, file_mtime, unnest(list_transform(
                case when json_type(doc) = 'ARRAY' then json_extract(doc, '$[*]') else [doc] end,
                lambda page, i: {'page': page, 'i': i})) as p
     from document
@@ -18,25 +18,25 @@ pages as (
 ),
 
 buckets as (
-    select p.i as page_no, unnest(list_transform(
+    select file_id, source_file, file_mtime, p.i as page_no, unnest(list_transform(
                coalesce(try(from_json(p.page, '{"data": [{"start_time": "JSON", "end_time": "JSON", "results": ["JSON"]}]}')).data, []),
                lambda bucket, i: {'bucket': bucket, 'i': i})) as b
     from pages
 ),
 
 results as (
-    select page_no, b.i as bucket_no, b.bucket.start_time as j_start, b.bucket.end_time as j_end,
+    select file_id, source_file, file_mtime, page_no, b.i as bucket_no, b.bucket.start_time as j_start, b.bucket.end_time as j_end,
            unnest(list_transform(coalesce(b.bucket.results, []), lambda result, i: {'result': result, 'i': i})) as x
     from buckets
 ),
 
 records as (
-    select row_number() over (order by page_no, bucket_no, x.i) as line, j_start, j_end, x.result as result
+    select file_id, source_file, file_mtime, row_number() over (partition by file_id order by page_no, bucket_no, x.i) as line, j_start, j_end, x.result as result
     from results
 ),
 
 parsed as (
-    select line, j_start, j_end, result::varchar as text,
+    select file_id, source_file, file_mtime, line, j_start, j_end, result::varchar as text,
            case when json_type(result) = 'OBJECT' then from_json(result, '{
                "object": "JSON", "input_tokens": "JSON", "input_cached_tokens": "JSON",
                "input_uncached_tokens": "JSON", "input_cache_write_tokens": "JSON", "output_tokens": "JSON",
@@ -67,7 +67,7 @@ judged as (
                when coalesce(str(r.object), 'organization.usage.completions.result')
                     <> 'organization.usage.completions.result' then 'unknown_record_shape'
                when ts is null or bucket_end is null then 'missing_timestamp'
-               when ts < timestamptz '2020-01-01 00:00:00+00' or ts > $file_mtime::timestamptz + interval 1 day
+               when ts < timestamptz '2020-01-01 00:00:00+00' or ts > file_mtime + interval 1 day
                    then 'timestamp_out_of_range'
                when tok_bad(r.input_tokens) or tok_bad(r.input_cached_tokens) or tok_bad(r.input_uncached_tokens)
                     or tok_bad(r.input_cache_write_tokens) or tok_bad(r.output_tokens)
@@ -81,6 +81,7 @@ judged as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -127,12 +128,12 @@ select
     null::varchar as context_window,
     null::decimal(38, 12) as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     'openai:usage:' || md5([
         epoch(ts)::bigint::varchar, (epoch(bucket_end) - epoch(ts))::bigint::varchar, str(r.project_id),
         str(r.user_id), str(r.api_key_id), model, is_batch::varchar, str(r.service_tier)
     ]::varchar) as dedupe_key,
-    -epoch_ms($file_mtime::timestamptz) as dedupe_rank
+    -epoch_ms(file_mtime) as dedupe_rank
 from judged

@@ -7,7 +7,7 @@ with lines as (
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "generation_id": "JSON", "created_at": "JSON", "cost_total": "JSON", "cost_web_search": "JSON",
                "cost_cache": "JSON", "byok_usage_inference": "JSON", "tokens_prompt": "JSON",
@@ -20,7 +20,7 @@ parsed as (
 ),
 
 cells as (
-    select line, text, status, r,
+    select file_id, source_file, file_mtime, line, text, status, r,
            nullif(trim(str(r.generation_id)), '') as generation_id,
            nullif(trim(str(r.created_at)), '') as created_text,
            nullif(trim(str(r.model_permaslug)), '') as model,
@@ -54,7 +54,7 @@ judged as (
                when r is null then 'invalid_json'
                when r.generation_id is null and r.created_at is null then 'unknown_record_shape'
                when created_text is null or ts is null then 'missing_timestamp'
-               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, $file_mtime::timestamptz)
+               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, file_mtime)
            end, case
                when tok_bad(j_prompt) or tok_bad(j_completion) or tok_bad(j_reasoning) or tok_bad(j_cached) then 'bad_token_count'
                when cost_text is not null and cost is null then 'bad_token_count'
@@ -68,6 +68,7 @@ judged as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -121,7 +122,7 @@ select
     null::varchar as context_window,
     cost as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     -- per export format: the same generation in both exports is two sources of one request (mark one a mirror)

@@ -7,7 +7,7 @@ with lines as (
 ),
 
 parsed as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "Date": "JSON", "Slug": "JSON", "Usage": "JSON", "BYOK Usage": "JSON", "Requests": "JSON",
                "Prompt Tokens": "JSON", "Completion Tokens": "JSON", "Reasoning Tokens": "JSON"
@@ -16,7 +16,7 @@ parsed as (
 ),
 
 cells as (
-    select line, text, status, r,
+    select file_id, source_file, file_mtime, line, text, status, r,
            nullif(trim(str(r."Date")), '') as date_text,
            nullif(trim(str(r.Slug)), '') as model,
            nullif(trim(str(r.Usage)), '') as usage_text,
@@ -47,7 +47,7 @@ judged as (
                when model is null and not bad_tokens and coalesce(tok(j_requests), 0) + coalesce(tok(j_prompt), 0)
                     + coalesce(tok(j_completion), 0) = 0 and coalesce(cost, 0) = 0 then 'ignored:empty_row'
                when date_text is null or ts is null then 'missing_timestamp'
-               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, $file_mtime::timestamptz)
+               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, file_mtime)
            end, case
                when bad_tokens then 'bad_token_count'
                when usage_text is not null and cost is null then 'bad_token_count'
@@ -60,6 +60,7 @@ judged as (
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -105,9 +106,9 @@ select
     null::varchar as context_window,
     cost as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     'openrouter:bucket:' || coalesce(bucket_id, 'line-' || line) as dedupe_key,
-    -epoch_ms($file_mtime::timestamptz) as dedupe_rank
+    -epoch_ms(file_mtime) as dedupe_rank
 from judged

@@ -7,7 +7,7 @@ with lines as (
 ),
 
 document as (
-    select line, text, status,
+    select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(case
                -- the shape decides the schema, so the document is parsed once
                when regexp_matches(text, '^\s*\{\s*"data"\s*:\s*\[') then from_json(text, '{"data": [{
@@ -36,19 +36,19 @@ document as (
 
 -- a document refused before parsing is one record, its line 1
 refused as (
-    select line, text, coalesce(status, 'invalid_json') as status
+    select file_id, source_file, file_mtime, line, text, coalesce(status, 'invalid_json') as status
     from document
     where status is not null or generations is null
 ),
 
 records as (
-    select unnest(generations) as g, generate_subscripts(generations, 1) as line
+    select file_id, source_file, file_mtime, unnest(generations) as g, generate_subscripts(generations, 1) as line
     from document
     where status is null and generations is not null
 ),
 
 fields as (
-    select line, g, to_json(g) as text,
+    select file_id, source_file, file_mtime, line, g, to_json(g) as text,
            str(g.id) as generation_id,
            str(g.model) as model,
            str(g.created_at) as created_text,
@@ -81,7 +81,7 @@ judged as (
            coalesce(case
                when generation_id is null and g.created_at is null and j_prompt is null then 'unknown_record_shape'
                when created_text is null or ts is null then 'missing_timestamp'
-               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, $file_mtime::timestamptz)
+               else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, file_mtime)
            end, case
                when tok_bad(j_prompt) or tok_bad(j_completion) or tok_bad(j_cached) or tok_bad(j_reasoning) then 'bad_token_count'
                when j_cost is not null and cost is null then 'bad_token_count'
@@ -95,12 +95,13 @@ judged as (
 ),
 
 all_records as (
-    select line, status, text, judged.* exclude (line, status, text) from judged
+    select judged.* from judged
     union all by name
-    select line, status, text from refused
+    select file_id, source_file, file_mtime, line, status, text from refused
 )
 
 select
+    file_id,
     line,
     status,
     case status
@@ -157,7 +158,7 @@ select
     null::varchar as context_window,
     cost as reported_cost_usd,
     $source_format as source_format,
-    $source_file as source_file,
+    source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     -- per export format: the same generation in both exports is two sources of one request (mark one a mirror)

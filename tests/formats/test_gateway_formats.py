@@ -12,7 +12,7 @@ from conftest import FIXTURES, write_jsonl
 from pipeline.config import load_settings
 from pipeline.derived import open_views
 from pipeline.formats import FORMATS, detect, first_record
-from pipeline.ingest import ingest, normalize_file, prepare
+from pipeline.ingest import Pending, ingest, normalize_files, prepare
 from pipeline.lake import Lake, connect
 from pipeline.lines import read_head
 
@@ -84,7 +84,9 @@ def judged(settings, path):
     con = connect(settings)
     try:
         prepare(con)
-        normalize_file(con, Path(path), detect(Path(path)), settings, {}, "2026-11-01T00:00:00+00:00")
+        module = detect(Path(path))
+        item = Pending(Path(path), module, module.params(Path(path), {}), {"size": Path(path).stat().st_size})
+        normalize_files(con, [item], settings, {}, "2026-11-01T00:00:00+00:00")
         return con.execute("select line, status from normalized order by line").fetchall()
     finally:
         con.close()
