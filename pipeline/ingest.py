@@ -153,8 +153,10 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
         if progress:
             progress(item.path)
         try:
-            for lines in reader(item.path, LineStats(), settings.pending_grace_minutes):
+            stats = LineStats()
+            for lines in reader(item.path, stats, settings.pending_grace_minutes):
                 con.execute("insert into raw_lines select $file_id, * from lines", {"file_id": file_id})
+            item.entry["pending_line"] = stats.pending_line  # read again next run, changed or not
         except FileError as exc:
             result.error = str(exc)
             con.execute("delete from raw_lines where file_id = $file_id", {"file_id": file_id})
@@ -258,6 +260,8 @@ def _triage(path: Path, fmt, settings, options, manifest, ingested_at):
     (None, None, the Pending file to read)."""
     stat = path.stat()
     known = manifest["sources"].get(str(path))
+    if known and known.get("pending_line"):  # its last line was still being written: read it again
+        known = None
     if known and (known["size"], known["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
         return FileResult(path=str(path), format=known["format"], skipped=True), None, None
     digest = sha256_file(path)

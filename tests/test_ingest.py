@@ -187,6 +187,19 @@ def test_a_recent_last_line_without_newline_is_pending(tmp_path, settings):
     assert (summary["rows_loaded"], summary["duplicates"]) == (1, 1)
 
 
+def test_a_pending_last_line_is_read_once_it_is_old_even_if_the_file_never_changes(tmp_path, settings):
+    from dataclasses import replace
+
+    path = tmp_path / "crashed.jsonl"
+    path.write_bytes((json.dumps(app_record("req_1")) + "\n" + json.dumps(app_record("req_2"))).encode())
+    assert ingest(settings, [str(path)]).as_dict()["rows_loaded"] == 1  # the writer may still finish the line
+    later = replace(settings, pending_grace_minutes=0)                  # ... it never did: the file is old now
+    summary = ingest(later, [str(path)]).as_dict()
+    assert (summary["files"], summary["rows_loaded"], summary["duplicates"]) == (1, 1, 1)
+    assert query(later, "select request_id from usage order by 1") == [("req_1",), ("req_2",)]
+    assert ingest(later, [str(path)]).as_dict()["files_skipped"] == 1  # nothing pending any more: skipped
+
+
 def test_secrets_never_reach_the_lake_or_rejects(tmp_path, settings):
     key = "sk-ant-api03-" + "A" * 40
     record = app_record("req_s")
