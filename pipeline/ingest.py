@@ -14,7 +14,7 @@ import duckdb
 from . import derived, run_sql, sql_text
 from .config import Settings
 from .formats import detect
-from .lake import Lake, connect
+from .lake import Lake, connect, table_relation
 from .lines import READERS, FileError, LineStats
 
 SOURCE_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".log", ".gz")
@@ -307,6 +307,10 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
         else:
             result.rows_rejected += n
     run_sql(con, "ingest/conflict_rejects.sql", {"ingested_at": ingested_at})
+    con.execute(  # a file read again states its rejects again: the lake keeps one of each
+        "delete from new_rejects where (source_file, source_line, reason) in (select source_file, source_line, reason "
+        f"from ({table_relation(lake, manifest, 'rejects', 'rejects_schema')}) "
+        "where source_file in (select source_file from new_rejects))")
 
     stage = lake.new_stage()
     staged = derived.write_partitioned(

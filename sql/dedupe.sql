@@ -1,9 +1,11 @@
 -- Decide, for every key of this run, which row stays (DESIGN.md §4): the lowest dedupe_rank (a format's own
 -- preference: Claude Code's main thread before sidechains, a bucket's newest file), then the most total
--- tokens, then (source_file, source_line); among rows identical to the winner an existing lake row stays, so
--- a re-read never rewrites the lake. A loser identical to the winner is a duplicate; one the format ranks below
--- the winner (a sidechain replay, an earlier bucket revision) is superseded, counted as a duplicate too; any
--- other loser is a conflict (a reject). Inputs: candidates (this run's rows), lake_rows (lake rows, same keys).
+-- tokens, then (source_file, source_line), then a lake row; among rows identical to the winner an existing lake
+-- row stays, so a re-read never rewrites the lake. A loser identical to the winner is a duplicate; one the format
+-- ranks below the winner (a sidechain replay, an earlier bucket revision) is superseded, counted as a duplicate
+-- too, and so is a new row losing to its own line's lake row; any other loser is a conflict (a reject). A lake row
+-- of a file read again in this run is judged by that read, so it is superseded, never displaced.
+-- Inputs: candidates (this run's rows), lake_rows (lake rows, same keys).
 with contenders as (
     select dedupe_key, coalesce(dedupe_rank, 0) as dedupe_rank, row_fingerprint, total_tokens, source_file,
            source_line, 'new' as origin, null as lake_file
@@ -18,9 +20,12 @@ winners as (
     select *,
            first_value(row_fingerprint) over best as winning_fingerprint,
            first_value(dedupe_rank) over best as winning_rank,
+           first_value((origin, source_file, source_line)) over best as winner,
+           origin = 'lake' and source_file in (select source_file from candidates) as reread,
            bool_or(origin = 'lake') over (partition by dedupe_key) as key_in_lake
     from contenders
-    window best as (partition by dedupe_key order by dedupe_rank, total_tokens desc, source_file, source_line)
+    window best as (partition by dedupe_key
+                    order by dedupe_rank, total_tokens desc, source_file, source_line, origin = 'lake' desc)
 ),
 
 ranked as (
@@ -42,10 +47,10 @@ select
         when is_representative and origin = 'lake' then 'keep'
         when is_representative and key_in_lake then 'replace'
         when is_representative then 'load'
-        when origin = 'lake' and dedupe_rank > winning_rank then 'superseded_in_lake'
+        when origin = 'lake' and (dedupe_rank > winning_rank or reread) then 'superseded_in_lake'
         when origin = 'lake' then 'displaced'
         when row_fingerprint = winning_fingerprint then 'duplicate'
-        when dedupe_rank > winning_rank then 'superseded'
+        when dedupe_rank > winning_rank or winner = ('lake', source_file, source_line) then 'superseded'
         else 'conflict'
     end as outcome
 from ranked

@@ -300,3 +300,41 @@ def test_files_of_one_format_are_normalized_together_and_a_refused_one_leaves_th
         (str(tmp_path / "logs" / f"{i}.jsonl"), 3, 1, 3) for i in range(4)]
     assert query(settings, "select count(*) from rejects") == [(0,)]
     assert_accounting(settings)
+
+
+def test_a_file_read_again_is_judged_by_its_new_read_not_against_itself(tmp_path, settings):
+    from dataclasses import replace
+
+    later = replace(settings, pending_grace_minutes=0)
+    # the same record read twice, first with --app: the re-read is a duplicate, not a conflict with itself
+    path = tmp_path / "app.jsonl"
+    rec = app_record("req_1")
+    del rec["app"]
+    path.write_bytes((json.dumps(rec) + "\n" + "{bad json\n" + "\n".join(
+        json.dumps(app_record(f"req_{i}")) for i in range(2, 5)) + "\n" + json.dumps(app_record("req_5"))).encode())
+    ingest(settings, [str(path)], options={"app": "billing"})
+    summary = ingest(later, [str(path)]).as_dict()
+    assert (summary["rows_loaded"], summary["duplicates"], summary["rows_rejected"]) == (1, 4, 1)
+    assert query(later, "select reason, count(*) from rejects group by all") == [("invalid_json", 1)]  # not twice
+    assert query(later, "select app_raw from usage where request_id = 'req_1'") == [("billing",)]
+    assert_accounting(later)
+
+
+def test_a_streaming_snapshot_loaded_while_pending_is_replaced_by_the_final_line(tmp_path, settings):
+    from dataclasses import replace
+
+    lines = [json.loads(line) for line in (FIXTURES / "claude_code_session.jsonl").read_text().splitlines()]
+    final = next(line for line in lines if line.get("type") == "assistant")
+    final["message"]["usage"]["output_tokens"] = 500
+    snapshot = json.loads(json.dumps(final))
+    snapshot["message"]["usage"]["output_tokens"] = 5
+    path = tmp_path / "projects" / "p" / "s.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_bytes((json.dumps(snapshot) + "\n" + json.dumps(final)).encode())  # the final line is pending
+    ingest(settings, [str(path)])
+    later = replace(settings, pending_grace_minutes=0)
+    summary = ingest(later, [str(path)]).as_dict()
+    assert (summary["rows_replaced"], summary["rows_rejected"], summary["ignored"]) == (1, 0, 1)
+    assert query(later, "select source_line, output_tokens from usage") == [(2, 500)]
+    assert query(later, "select count(*) from rejects") == [(0,)]
+    assert_accounting(later)

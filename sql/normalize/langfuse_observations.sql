@@ -51,7 +51,7 @@ records as (
 ),
 
 fields as (
-    select file_id, source_file, file_mtime, line, o, to_json(o) as text,
+    select file_id, source_file, file_mtime, line, o, to_json(o)::varchar as text,
            o.usageDetails as ud,
            upper(str(o.type)) as kind,
            str(o.model) as model,

@@ -48,7 +48,7 @@ records as (
 ),
 
 fields as (
-    select file_id, source_file, file_mtime, line, g, to_json(g) as text,
+    select file_id, source_file, file_mtime, line, g, to_json(g)::varchar as text,
            str(g.id) as generation_id,
            str(g.model) as model,
            str(g.created_at) as created_text,

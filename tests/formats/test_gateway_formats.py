@@ -401,3 +401,13 @@ def test_langfuse_bare_array_spans_errors_and_openai_keys(tmp_path, settings):
     assert entry(settings, path)["rows_rejected"] == 1
     assert judged(settings, path) == [(1, "ignored:not_a_generation"), (2, None), (3, None), (4, None),
                                       (5, "missing_model")]
+
+
+@pytest.mark.parametrize("name", ["langfuse_observations.json", "openrouter_generation.json"])
+def test_a_cut_document_is_refused_and_the_others_are_read(tmp_path, settings, name):
+    text = (FIXTURES / name).read_text()
+    (tmp_path / "good.json").write_text(text)
+    (tmp_path / "cut.json").write_text(text[: len(text) // 2])
+    summary = ingest(settings, [str(tmp_path / "good.json"), str(tmp_path / "cut.json")]).as_dict()
+    assert summary["files"] == 1 and summary["rows_loaded"] >= 1  # one bad file never aborts the run
+    assert [e["path"] for e in summary["file_errors"]] == [str(tmp_path / "cut.json")]
