@@ -9,7 +9,7 @@ import re
 
 import click
 
-from . import sql_text
+from . import fetch_dicts, sql_text
 from .output import format_table, jsonable
 
 RULE_COLUMNS = [("rule", "rule"), ("app", "app"), ("requests", "requests_fmt"), ("cost", "cost_fmt"),
@@ -27,15 +27,6 @@ def parse_month(value: str | None) -> dt.date | None:
     return dt.date(int(match[1]), int(match[2]), 1)
 
 
-def fetch(con, name: str, params: dict) -> list[dict]:
-    """The rows of sql/apps/<name>.sql as dicts, given the parameters it uses."""
-    query = sql_text(f"apps/{name}.sql")
-    used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", query)}
-    cursor = con.execute(query, used)
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row)) for row in cursor.fetchall()]
-
-
 def attribution_tables(settings, month: dt.date | None, top: int) -> tuple[list[dict], list[dict]]:
     """The rules table and the top unattributed values, each a list of dicts (raw and display columns)."""
     from .derived import bind_config, open_views
@@ -46,7 +37,8 @@ def attribution_tables(settings, month: dt.date | None, top: int) -> tuple[list[
         bind_config(con, settings)
         load_macros(con)
         params = {"month": month, "top": top}
-        return fetch(con, "rules", params), fetch(con, "unattributed", params)
+        return (fetch_dicts(con, sql_text("apps/rules.sql"), params),
+                fetch_dicts(con, sql_text("apps/unattributed.sql"), params))
     finally:
         con.close()
 

@@ -5,14 +5,12 @@ import csv
 import datetime as dt
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
 
 import click
 import duckdb
 
-from . import ROOT
 from .config import EXIT_CONFIG, ConfigError, Settings, load_settings
 from .lake import EXIT_BUSY, Busy
 from .lines import FileError

@@ -203,13 +203,13 @@ def _csv_formats(raw) -> tuple[CsvFormat, ...]:
             raise ConfigError(f"{where}: {name} is a built-in format; choose another name")
         _check_table(where, entry, _CSV_FORMAT_KEYS)
         columns = entry.get("columns", {})
-        _check_table(f"{where}.columns", columns, {field: str for field in CSV_FIELDS})
-        missing = [field for field in CSV_REQUIRED if field not in columns]
+        _check_table(f"{where}.columns", columns, {key: str for key in CSV_FIELDS})
+        missing = [key for key in CSV_REQUIRED if key not in columns]
         if missing:
             raise ConfigError(f"{where}.columns needs {', '.join(missing)} (the CSV column of each)")
-        for field, column in columns.items():
+        for key, column in columns.items():
             if not column.strip() or '"' in column or "\\" in column:
-                raise ConfigError(f"{where}.columns.{field}: {column!r} is not a usable column name")
+                raise ConfigError(f"{where}.columns.{key}: {column!r} is not a usable column name")
         if "provider" in entry and not entry["provider"].strip():
             raise ConfigError(f"{where}.provider is empty")
         if "provider" in entry and "provider" in columns:
@@ -217,7 +217,7 @@ def _csv_formats(raw) -> tuple[CsvFormat, ...]:
         zone = entry.get("timestamp_zone")
         found.append(CsvFormat(
             name=name,
-            columns=tuple((field, columns[field].strip()) for field in CSV_FIELDS if field in columns),
+            columns=tuple((key, columns[key].strip()) for key in CSV_FIELDS if key in columns),
             provider=entry["provider"].strip().lower() if "provider" in entry else None,
             input_includes_cache=entry.get("input_includes_cache", False),
             timestamp_zone=_zone(f"{where}.timestamp_zone", zone) if zone else None,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from . import sql_text
+from . import sql_statements, sql_text
 try:
     from . import pricing
 except ImportError:  # TEMP while pricing is written
@@ -164,9 +164,8 @@ def open_views(settings: Settings, database: str = ":memory:"):
         con.execute(f"create or replace temp table priced_files as {priced_query(con)}", {"timezone": settings.timezone})
     files = ingested_files_table(manifest)
     con.execute("create or replace temp table ingested_files_table as select * from files")
-    for statement in sql_text("views.sql").split(";\n"):
-        if statement.strip():
-            con.execute(statement.replace("create or replace view", "create or replace temp view"))
+    for statement in sql_statements("views.sql"):
+        con.execute(statement.replace("create or replace view", "create or replace temp view"))
     pricing.create_price_as_macro(con)
     return con
 

@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 
 import duckdb
 
-from . import derived, run_sql, sql_text
+from . import derived, run_sql, sql_text, used_params
 from .config import Settings
 from .formats import detect
 from .lake import Lake, connect, table_relation
@@ -167,8 +167,7 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
     query = sql_text(module.SQL)
     params = {"source_format": module.NAME, "ingested_at": ingested_at,
               "max_line_bytes": 2**62 if document else settings.max_line_bytes, **batch[0].params}
-    con.execute(f"create or replace temp table normalized as {query}",
-                {k: v for k, v in params.items() if re.search(rf"\${k}\b", query)})
+    con.execute(f"create or replace temp table normalized as {query}", used_params(query, params))
     con.execute("alter table normalized add column if not exists dedupe_rank bigint default 0")
     counts = con.execute("""
         select file_id, count(*),

@@ -7,7 +7,7 @@ from decimal import Decimal
 import click
 import duckdb
 
-from . import pricing, sql_text
+from . import fetch_dicts, pricing, sql_statements
 from .output import fail, format_table
 
 EXIT_PROBLEMS = 1
@@ -23,18 +23,6 @@ COMPONENTS = [
     ("input", "input"), ("cache write 5m", "cache_write_5m"), ("cache write 1h", "cache_write_1h"),
     ("cache read", "cache_read"), ("output", "output"),
 ]
-
-
-def statements(name: str) -> list[str]:
-    """The statements of sql/<name>, without comment-only chunks."""
-    return [s for s in sql_text(name).split(";\n")
-            if any(line.strip() and not line.strip().startswith("--") for line in s.splitlines())]
-
-
-def fetch_dicts(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> list[dict]:
-    cursor = con.execute(query, params or {})
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
 def number(value: Decimal | int | None) -> str:
@@ -64,7 +52,7 @@ def check_problems(settings) -> tuple[list[str], dict]:
     problems = [str(p) for p in pricing.read_catalog(con, settings.user_price_file)]
     lake = Lake(settings.home)
     bind_usage(con, lake, lake.read_manifest())
-    keys, lake_problems, counts = statements("prices/check.sql")
+    keys, lake_problems, counts = sql_statements("prices/check.sql")
     con.execute(keys)
     con.execute(f"create or replace temp table lake_keys_priced as {pricing.pricing_query('lake_keys')}")
     problems += [row[0] for row in con.execute(lake_problems).fetchall()]
@@ -96,7 +84,7 @@ def prices_check(obj):
 def prices_in_force(settings, at: dt.date, provider: str | None) -> list[dict]:
     con = duckdb.connect()
     pricing.load_catalog(con, settings.user_price_file)
-    make_input, select = statements("prices/list.sql")
+    make_input, select = sql_statements("prices/list.sql")
     con.execute(make_input, {"at": at, "provider": provider})
     con.execute(f"create or replace temp view list_priced as {pricing.pricing_query('list_input', internals=True)}")
     rows = fetch_dicts(con, select)
@@ -139,7 +127,7 @@ def prices_list(obj, at, provider):
 
 def explain_rows(con, request_id: str) -> list[dict]:
     """The rows of request_id in priced_usage, priced again by sql/pricing.sql with its working columns."""
-    make_input, select = statements("prices/explain.sql")
+    make_input, select = sql_statements("prices/explain.sql")
     con.execute(make_input, {"request_id": request_id})
     con.execute(f"create or replace temp view explain_priced as "
                 f"{pricing.pricing_query('explain_input', internals=True)}")

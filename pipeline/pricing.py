@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from . import CATALOG_DIR, ROOT, sql_text
+from . import CATALOG_DIR, ROOT, sql_statements, sql_text
 from .config import ConfigError
 
 PRICES_CSV = CATALOG_DIR / "prices.csv"
@@ -123,7 +123,7 @@ def read_catalog(con: duckdb.DuckDBPyConnection, user_file: Path | str | None = 
     alias_table = _arrow(alias_rows, list(ALIAS_COLUMNS))  # noqa: F841
     con.execute("create or replace temp table price_rows_raw as select * from price_table")
     con.execute("create or replace temp table alias_rows_raw as select * from alias_table")
-    *statements, check = [s for s in sql_text("catalog.sql").split(";\n") if s.strip()]
+    *statements, check = sql_statements("catalog.sql")
     for statement in statements:
         con.execute(statement)
     layers = {row["source_file"]: row["layer"] for row in rows}
@@ -194,7 +194,7 @@ def create_price_as_macro(con: duckdb.DuckDBPyConnection) -> None:
     """Create the table macros price_as(target_model [, relation := 'priced_usage']) and
     price_as_target(target_model) (sql/prices/price_as.sql) on a connection with the catalogue loaded."""
     pricing = pricing_query("price_as_input", catalog="price_as_catalog", internals=True)
-    for statement in sql_text("prices/price_as.sql").split(";\n"):
+    for statement in sql_statements("prices/price_as.sql"):
         con.execute(statement.replace("select * from price_as_pricing", pricing, 1))
 
 

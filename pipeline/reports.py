@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from . import TEMPLATES_DIR, sql_text
+from . import TEMPLATES_DIR, sql_text, used_params
 
 KINDS = ("monthly", "daily", "period")
 
@@ -59,8 +59,6 @@ REPORT_NAME = re.compile(
     r"|(?P<period>period-(?P<start>\d{4}-\d{2}-\d{2})_(?P<end>\d{4}-\d{2}-\d{2})))\.html$"
 )
 
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_SQL_COMMENT = re.compile(r"--[^\n]*")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&$])")
 _LINE_BREAKS = re.compile(r"[\r\n\t]+")
 
@@ -155,8 +153,7 @@ def load_macros(con: duckdb.DuckDBPyConnection) -> None:
 def run_section(con: duckdb.DuckDBPyConnection, section: str, params: dict):
     """Run sql/reports/<section>.sql with the named parameters it uses; an Arrow table."""
     query = sql_text(f"reports/{section}.sql")
-    used = {name: params[name] for name in dict.fromkeys(_PARAM.findall(_SQL_COMMENT.sub("", query)))}
-    return con.sql(query, params=used).to_arrow_table()
+    return con.sql(query, params=used_params(query, params)).to_arrow_table()
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -66,3 +66,40 @@ create or replace macro provider_of_model(model) as case
     when regexp_matches(lower(model), '(^|/)(gpt-|o[1-9]|chatgpt|text-embedding|dall-e|whisper|tts-)') then 'openai'
     when model ilike '%gemini%' or model ilike '%gemma%' then 'google'
 end;
+
+-- The results of an OpenAI organization API document (a page {"data": [bucket…]} or a JSON array of pages,
+-- each bucket {"start_time", "end_time", "results": [result…]}), one row each, numbered 1.. per file as
+-- `line`, with its bucket's start and end as JSON (openai_usage_api.sql, openai_costs_api.sql).
+create or replace macro openai_page_results(max_bytes) as table
+    with document as (
+        select file_id, source_file, file_mtime, text, try(json(text)) as doc
+        from checked_lines(max_bytes)
+        where line = 1
+    ),
+
+    pages as (
+        select file_id, source_file, file_mtime, unnest(list_transform(
+                   case when json_type(doc) = 'ARRAY' then json_extract(doc, '$[*]') else [doc] end,
+                   lambda page, i: {'page': page, 'i': i})) as p
+        from document
+        where doc is not null
+    ),
+
+    buckets as (
+        select file_id, source_file, file_mtime, p.i as page_no, unnest(list_transform(
+                   coalesce(try(from_json(p.page, '{"data": [{"start_time": "JSON", "end_time": "JSON", "results": ["JSON"]}]}')).data, []),
+                   lambda bucket, i: {'bucket': bucket, 'i': i})) as b
+        from pages
+    ),
+
+    results as (
+        select file_id, source_file, file_mtime, page_no, b.i as bucket_no, b.bucket.start_time as j_start,
+               b.bucket.end_time as j_end,
+               unnest(list_transform(coalesce(b.bucket.results, []), lambda result, i: {'result': result, 'i': i})) as x
+        from buckets
+    )
+
+    select file_id, source_file, file_mtime,
+           row_number() over (partition by file_id order by page_no, bucket_no, x.i) as line,
+           j_start, j_end, x.result as result
+    from results;

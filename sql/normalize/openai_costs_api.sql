@@ -3,36 +3,8 @@
 -- "currency"}, "line_item", "project_id", "api_key_id", "quantity"}]}. Money only: bucket rows with zero tokens
 -- and reported_cost_usd = amount.value (dollars); the model is the "<model>" of a "<model>, <kind>" line item.
 -- Keyed like openai_dashboard_cost_csv; a later fetch (the newer file) replaces a bucket. Parameters as app_log.sql.
-with document as (
-    select file_id, source_file, file_mtime, text, try(json(text)) as doc
-    from checked_lines($max_line_bytes)
-    where line = 1
-),
-
-pages as (
-    select file_id, source_file, file_mtime, unnest(list_transform(
-               case when json_type(doc) = 'ARRAY' then json_extract(doc, '$[*]') else [doc] end,
-               lambda page, i: {'page': page, 'i': i})) as p
-    from document
-    where doc is not null
-),
-
-buckets as (
-    select file_id, source_file, file_mtime, p.i as page_no, unnest(list_transform(
-               coalesce(try(from_json(p.page, '{"data": [{"start_time": "JSON", "end_time": "JSON", "results": ["JSON"]}]}')).data, []),
-               lambda bucket, i: {'bucket': bucket, 'i': i})) as b
-    from pages
-),
-
-results as (
-    select file_id, source_file, file_mtime, page_no, b.i as bucket_no, b.bucket.start_time as j_start, b.bucket.end_time as j_end,
-           unnest(list_transform(coalesce(b.bucket.results, []), lambda result, i: {'result': result, 'i': i})) as x
-    from buckets
-),
-
-records as (
-    select file_id, source_file, file_mtime, row_number() over (partition by file_id order by page_no, bucket_no, x.i) as line, j_start, j_end, x.result as result
-    from results
+with records as (
+    select * from openai_page_results($max_line_bytes)
 ),
 
 parsed as (
