@@ -1,4 +1,5 @@
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,9 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.config import load_settings
+from pipeline.derived import open_views
+from pipeline.ingest import ingest
+from pipeline.lake import Lake
 
 FIXTURES = Path(__file__).resolve().parents[1] / "sample_logs" / "formats"
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,3 +66,51 @@ def write_jsonl(path: Path, records) -> Path:
                 record = record.encode()
             handle.write(record + b"\n")
     return path
+
+
+TOKENS = ("input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens, "
+          "reasoning_tokens, web_search_requests")
+
+
+def query(settings, sql, params=None):
+    """The rows of a query over the views of settings' home."""
+    con = open_views(settings)
+    try:
+        return con.execute(sql, params or {}).fetchall()
+    finally:
+        con.close()
+
+
+def rows(settings, columns, where="true"):
+    return query(settings, f"select {columns} from usage where {where} order by source_file, source_line")
+
+
+def entry(settings, path):
+    """A source file's manifest entry (its line accounting)."""
+    return Lake(settings.home).read_manifest()["sources"][str(path)]
+
+
+def assert_accounting(settings):
+    """records read = loaded + replaced + duplicates + rejected + ignored, for every file in the manifest."""
+    for path, e in Lake(settings.home).read_manifest()["sources"].items():
+        assert e["records_read"] == (e["rows_loaded"] + e["rows_replaced"] + e["duplicates"] + e["rows_rejected"]
+                                     + sum(e["ignored"].values())), path
+
+
+def fixture(tmp_path, name, folder="in"):
+    """A copy of sample_logs/formats/<name> under tmp_path/<folder>."""
+    target = tmp_path / folder / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(FIXTURES / name, target)
+    return target
+
+
+def ingest_twice(settings, path, fmt_name):
+    """Ingest a file (auto-detected), check its format and accounting, and that a second ingest loads nothing."""
+    summary = ingest(settings, [str(path)]).as_dict()
+    assert summary["file_errors"] == []
+    assert entry(settings, path)["format"] == fmt_name
+    assert_accounting(settings)
+    again = ingest(settings, [str(path)]).as_dict()
+    assert (again["files"], again["files_skipped"], again["rows_loaded"]) == (0, 1, 0)
+    return summary

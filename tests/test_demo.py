@@ -1,5 +1,4 @@
 import os
-import shutil
 from decimal import Decimal
 
 import pytest

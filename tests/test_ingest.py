@@ -8,29 +8,11 @@ import sys
 import time
 
 import duckdb
-import pytest
 
-from conftest import FIXTURES, app_record, write_jsonl
+from conftest import FIXTURES, app_record, assert_accounting, query, write_jsonl
 from pipeline.config import load_settings
-from pipeline.derived import open_views
 from pipeline.ingest import ingest
 from pipeline.lake import Lake
-
-
-def query(settings, sql, params=None):
-    con = open_views(settings)
-    try:
-        return con.execute(sql, params or {}).fetchall()
-    finally:
-        con.close()
-
-
-def assert_accounting(settings):
-    """records read = loaded + replaced + duplicates + rejected + ignored, for every file in the manifest."""
-    for path, entry in Lake(settings.home).read_manifest()["sources"].items():
-        total = (entry["rows_loaded"] + entry["rows_replaced"] + entry["duplicates"] + entry["rows_rejected"]
-                 + sum(entry["ignored"].values()))
-        assert entry["records_read"] == total, path
 
 
 def reject_reasons(settings):

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, app_record, write_jsonl
-from pipeline.derived import open_views
+from conftest import (FIXTURES, TOKENS, app_record, write_jsonl, assert_accounting, entry, fixture, ingest_twice, query,
+                      rows)
 from pipeline.formats import FORMATS, detect, first_record
 from pipeline.ingest import ingest
-from pipeline.lake import Lake
 from pipeline.lines import read_head
 
 REFERENCE = Path("/work/shared/reference/fixtures")
@@ -30,48 +29,6 @@ DAY_END = dt.datetime(2026, 3, 13, tzinfo=UTC)
 SESSION = "3f0c2a9e-8b1d-4c6e-9a7f-2d5b8e1c4a60"
 CWD = "/Users/alice/code/billing-service"
 MAIN_MSG = "msg_01TGvJ4xQ9fN2kL8pR3sW7yB"
-TOKENS = "input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens, " \
-         "reasoning_tokens, web_search_requests"
-
-
-def query(settings, sql, params=None):
-    con = open_views(settings)
-    try:
-        return con.execute(sql, params or {}).fetchall()
-    finally:
-        con.close()
-
-
-def rows(settings, columns, where="true"):
-    return query(settings, f"select {columns} from usage where {where} order by source_file, source_line")
-
-
-def entry(settings, path):
-    return Lake(settings.home).read_manifest()["sources"][str(path)]
-
-
-def assert_balanced(settings):
-    for path, e in Lake(settings.home).read_manifest()["sources"].items():
-        assert e["records_read"] == (e["rows_loaded"] + e["rows_replaced"] + e["duplicates"] + e["rows_rejected"]
-                                     + sum(e["ignored"].values())), path
-
-
-def fixture(tmp_path, name, folder="in"):
-    target = tmp_path / folder / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(FIXTURES / name, target)
-    return target
-
-
-def ingest_twice(settings, path, fmt_name):
-    """Ingest a file, check its format, accounting and that a second ingest loads nothing; returns the summary."""
-    summary = ingest(settings, [str(path)]).as_dict()
-    assert summary["file_errors"] == []
-    assert entry(settings, path)["format"] == fmt_name
-    assert_balanced(settings)
-    again = ingest(settings, [str(path)]).as_dict()
-    assert (again["files"], again["files_skipped"], again["rows_loaded"]) == (0, 1, 0)
-    return summary
 
 
 def at(settings, iso):
@@ -169,7 +126,7 @@ def test_a_revised_bucket_ingested_later_replaces_the_old_one(tmp_path, settings
     # the earlier revision is superseded: a duplicate of its file, not a reject
     assert query(settings, "select count(*) from rejects") == [(0,)]
     assert (entry(settings, first)["rows_loaded"], entry(settings, first)["duplicates"]) == (2, 1)
-    assert_balanced(settings)
+    assert_accounting(settings)
 
 
 def test_two_revisions_of_a_bucket_in_one_run_keep_the_newer_file(tmp_path, settings):
@@ -188,7 +145,7 @@ def test_two_revisions_of_a_bucket_in_one_run_keep_the_newer_file(tmp_path, sett
                            "and not batch") == [(str(newer), 400000)]
     # the older file keeps the two buckets both files state identically; its revised one is superseded
     assert (entry(settings, older)["rows_loaded"], entry(settings, older)["duplicates"]) == (2, 1)
-    assert_balanced(settings)
+    assert_accounting(settings)
 
 
 def test_usage_report_bad_records_and_documents(tmp_path, settings):
@@ -199,7 +156,7 @@ def test_usage_report_bad_records_and_documents(tmp_path, settings):
     summary = ingest(settings, [str(path)]).as_dict()
     assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (3, 2, 1)
     assert [r[0] for r in rows(settings, "source_line")] == [1, 3]
-    assert_balanced(settings)
+    assert_accounting(settings)
     (tmp_path / "empty.json").write_text('{"data": [{"starting_at": "2026-03-12T00:00:00Z", '
                                          '"ending_at": "2026-03-13T00:00:00Z", "results": []}], "has_more": false}')
     (tmp_path / "cut.json").write_text(json.dumps(doc)[:300])
@@ -261,7 +218,7 @@ def test_cost_report_amounts_that_are_not_cents(tmp_path, settings):
     path.write_text(json.dumps(doc))
     summary = ingest(settings, [str(path)], fmt="anthropic_cost_report").as_dict()
     assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (9, 7, 2)
-    assert_balanced(settings)
+    assert_accounting(settings)
 
 
 # --- console_usage_csv -----------------------------------------------------------------------------------------
@@ -308,7 +265,7 @@ def test_console_usage_csv_mid_2025_header_daily_and_minute_buckets(tmp_path, se
         (dt.datetime(2026, 3, 12, 14, 1, tzinfo=UTC), dt.datetime(2026, 3, 12, 14, 2, tzinfo=UTC),
          "200k-1M", "standard", "us", 2, 2),
     ]
-    assert_balanced(settings)
+    assert_accounting(settings)
 
 
 def test_console_usage_csv_rejects_and_empty_rows(tmp_path, settings):
@@ -329,7 +286,7 @@ def test_console_usage_csv_rejects_and_empty_rows(tmp_path, settings):
         8: "bad_token_count", 9: "missing_timestamp", 10: "missing_model", 13: "unknown_record_shape"}
     assert entry(settings, path)["ignored"] == {"empty_row": 1, "blank_line": 1}
     assert (summary["records_read"], summary["rows_loaded"]) == (12, 6)
-    assert_balanced(settings)
+    assert_accounting(settings)
 
 
 # --- console_cost_csv ------------------------------------------------------------------------------------------
@@ -363,7 +320,7 @@ def test_console_cost_csv_bad_money(tmp_path, settings):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     ingest(settings, [str(path)])
     assert query(settings, "select source_line, reason from rejects") == [(8, "bad_token_count")]
-    assert_balanced(settings)
+    assert_accounting(settings)
 
 
 # --- claude_code -----------------------------------------------------------------------------------------------
@@ -436,7 +393,7 @@ def test_a_sidechain_replay_in_another_file_loses_to_the_main_thread_copy(tmp_pa
     assert rows(settings, "request_id, source_file", f"response_id = '{MAIN_MSG}'") == [
         ("req_011CV4b2Xk7mN3pQ9rS5tU1v", str(main))]
     assert query(settings, "select count(*) from rejects") == [(0,)]
-    assert_balanced(settings)
+    assert_accounting(settings)
 
 
 def test_a_main_thread_copy_ingested_later_replaces_a_sidechain_replay(tmp_path, settings):
@@ -451,7 +408,7 @@ def test_a_main_thread_copy_ingested_later_replaces_a_sidechain_replay(tmp_path,
     # the replay left the lake; its file now counts it as a duplicate, not a reject
     assert query(settings, "select count(*) from rejects") == [(0,)]
     assert (entry(settings, agent)["rows_loaded"], entry(settings, agent)["duplicates"]) == (0, 1)
-    assert_balanced(settings)
+    assert_accounting(settings)
 
 
 def test_a_superseded_replay_is_counted_in_its_file_even_when_the_file_is_only_re_hashed(tmp_path, settings):
@@ -465,7 +422,7 @@ def test_a_superseded_replay_is_counted_in_its_file_even_when_the_file_is_only_r
     summary = ingest(settings, [str(agent), str(main)]).as_dict()
     assert (summary["files_skipped"], summary["rows_replaced"]) == (1, 1)
     assert (entry(settings, agent)["rows_loaded"], entry(settings, agent)["duplicates"]) == (0, 1)
-    assert_balanced(settings)
+    assert_accounting(settings)
 
 
 def test_a_resumed_session_repeating_earlier_responses_is_a_duplicate(tmp_path, settings):
@@ -483,7 +440,7 @@ def test_a_resumed_session_repeating_earlier_responses_is_a_duplicate(tmp_path, 
     assert (summary["rows_loaded"], summary["duplicates"], summary["rows_rejected"]) == (4, 3, 0)
     assert entry(settings, resumed)["duplicates"] == 3 and entry(settings, resumed)["rows_loaded"] == 1
     assert query(settings, "select count(*), count(distinct response_id) from usage") == [(4, 4)]
-    assert_balanced(settings)
+    assert_accounting(settings)
     # the same, when the earlier session is already in the lake
     other = load_fresh(settings, tmp_path / "home2")
     ingest(other, [str(first)])
@@ -533,7 +490,7 @@ def test_claude_code_rejects(tmp_path, settings):
         5: "unknown_record_shape", 6: "timestamp_no_zone"}
     assert entry(settings, path)["ignored"] == {"file_history_snapshot_line": 1, "system_line": 1}
     assert summary["rows_loaded"] == 8
-    assert_balanced(settings)
+    assert_accounting(settings)
 
 
 def test_the_same_request_logged_two_ways_has_the_same_canonical_tokens(tmp_path, settings):

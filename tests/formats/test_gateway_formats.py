@@ -2,18 +2,17 @@
 import csv
 import datetime as dt
 import json
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, write_jsonl
+from conftest import (FIXTURES, TOKENS, write_jsonl, assert_accounting, entry, fixture, ingest_twice, query,
+                      rows)
 from pipeline.config import load_settings
-from pipeline.derived import open_views
 from pipeline.formats import FORMATS, detect, first_record
 from pipeline.ingest import Pending, ingest, normalize_files, prepare
-from pipeline.lake import Lake, connect
+from pipeline.lake import connect
 from pipeline.lines import read_head
 
 REFERENCE = Path("/work/shared/reference/fixtures")
@@ -27,52 +26,10 @@ MINE = {
     "langfuse_observations.json": "langfuse_observations",
 }
 UTC = dt.timezone.utc
-TOKENS = ("input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens, "
-          "reasoning_tokens, web_search_requests")
 LITELLM_HEADER = ("request_id,call_type,api_key,spend,total_tokens,prompt_tokens,completion_tokens,startTime,endTime,"
                   "request_duration_ms,completionStartTime,model,model_id,model_group,custom_llm_provider,api_base,user,"
                   "metadata,cache_hit,cache_key,request_tags,team_id,organization_id,end_user,requester_ip_address,"
                   "session_id,status").split(",")
-
-
-def query(settings, sql, params=None):
-    con = open_views(settings)
-    try:
-        return con.execute(sql, params or {}).fetchall()
-    finally:
-        con.close()
-
-
-def rows(settings, columns, where="true"):
-    return query(settings, f"select {columns} from usage where {where} order by source_file, source_line")
-
-
-def entry(settings, path):
-    return Lake(settings.home).read_manifest()["sources"][str(path)]
-
-
-def assert_balanced(settings):
-    for path, e in Lake(settings.home).read_manifest()["sources"].items():
-        assert e["records_read"] == (e["rows_loaded"] + e["rows_replaced"] + e["duplicates"] + e["rows_rejected"]
-                                     + sum(e["ignored"].values())), path
-
-
-def fixture(tmp_path, name, folder="in"):
-    target = tmp_path / folder / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(FIXTURES / name, target)
-    return target
-
-
-def ingest_twice(settings, path, fmt_name):
-    """Ingest a file (auto-detected), check its format and accounting, and that a second ingest loads nothing."""
-    summary = ingest(settings, [str(path)]).as_dict()
-    assert summary["file_errors"] == []
-    assert entry(settings, path)["format"] == fmt_name
-    assert_balanced(settings)
-    again = ingest(settings, [str(path)]).as_dict()
-    assert (again["files"], again["files_skipped"], again["rows_loaded"]) == (0, 1, 0)
-    return summary
 
 
 def rejects(settings):
@@ -209,7 +166,7 @@ def test_same_request_via_the_app_log_and_litellm_has_the_same_tokens_and_counts
                       '[[sources]]\npath = "apps/*.jsonl"\napp = "support"\n')
     settings = load_settings(str(config), str(home))
     ingest(settings, [str(app), str(gateway)])
-    assert_balanced(settings)
+    assert_accounting(settings)
     direct = rows(settings, TOKENS, f"source_file = '{app}'")
     via_gateway = rows(settings, TOKENS, f"source_file = '{gateway}' and source_line = 2")
     assert direct == via_gateway == [(2095, 1240, 0, 18311, 503, None, 1)]
@@ -306,7 +263,7 @@ def test_openrouter_activity_daily_csv_fixture_and_a_revision_replaces_the_bucke
     assert (again["rows_loaded"], again["rows_replaced"], again["duplicates"]) == (0, 1, 1)
     assert query(settings, "select request_count, reported_cost_usd, source_file from usage order by model") == [
         (4200, Decimal("439.10"), str(revised)), (2011, Decimal("12.40"), str(path))]
-    assert_balanced(settings)
+    assert_accounting(settings)
 
 
 # --- Helicone -------------------------------------------------------------------------------------------------------

@@ -4,23 +4,14 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, query
 from pipeline.config import ConfigError, load_settings
-from pipeline.derived import open_views
 from pipeline.formats import detect
 from pipeline.ingest import ingest
 
 CONFIG = FIXTURES / "spendlog.toml"
 SHEET = FIXTURES / "finance_sheet.csv"
 HEADER = "Date,Vendor,Model,Request,Team,Key,Prompt tokens,Cached tokens,Completion tokens,Status,Cost ($)"
-
-
-def query(settings, sql):
-    con = open_views(settings)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def write_config(tmp_path, body: str):

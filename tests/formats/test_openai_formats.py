@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, write_jsonl
-from pipeline.derived import open_views
+from conftest import FIXTURES, ROOT, assert_accounting, entry, query, write_jsonl
 from pipeline.formats import FORMATS, detect, first_record
 from pipeline.ingest import ingest
-from pipeline.lake import Lake
 from pipeline.lines import read_head
 
 REFERENCE = ROOT.parent / "shared" / "reference" / "fixtures"
@@ -49,29 +47,10 @@ def utc(*args):
     return datetime(*args, tzinfo=timezone.utc)
 
 
-def query(settings, sql, params=None):
-    con = open_views(settings)
-    try:
-        return con.execute(sql, params or {}).fetchall()
-    finally:
-        con.close()
-
-
 def rows(settings, where="true"):
     """Usage rows as dicts of COLUMNS, in file and line order."""
     found = query(settings, f"select {', '.join(COLUMNS)} from usage where {where} order by source_file, source_line")
     return [dict(zip(COLUMNS, row)) for row in found]
-
-
-def entry(settings, path):
-    return Lake(settings.home).read_manifest()["sources"][str(path)]
-
-
-def assert_accounting(settings):
-    """records read = loaded + replaced + duplicates + rejected + ignored, for every file in the manifest."""
-    for path, e in Lake(settings.home).read_manifest()["sources"].items():
-        assert e["records_read"] == (e["rows_loaded"] + e["rows_replaced"] + e["duplicates"] + e["rows_rejected"]
-                                     + sum(e["ignored"].values())), path
 
 
 def copy(tmp_path, name, sidecar=False):
