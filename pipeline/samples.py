@@ -154,14 +154,19 @@ RATE_LIMIT_MESSAGES = {
 }
 
 
-def generate(out_dir: Path, scale: int = 1, seed: int = 2026, kind: str = "article") -> dict:
-    """Write the sample logs under ``out_dir`` and return a summary (counts, tokens, files)."""
-    if kind != "article":
-        raise ValueError(f"unknown sample kind {kind!r} (known: 'article')")
+def check_scale_and_seed(scale, seed) -> None:
+    """A ValueError unless scale is a positive integer and seed an integer (every sample kind checks this)."""
     if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
         raise ValueError(f"scale must be a positive integer, got {scale!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError(f"seed must be an integer, got {seed!r}")
+
+
+def generate(out_dir: Path, scale: int = 1, seed: int = 2026, kind: str = "article") -> dict:
+    """Write the sample logs under ``out_dir`` and return a summary (counts, tokens, files)."""
+    if kind != "article":
+        raise ValueError(f"unknown sample kind {kind!r} (known: 'article')")
+    check_scale_and_seed(scale, seed)
     out_dir = Path(out_dir)
     master = random.Random(seed)
     app_seeds = [master.getrandbits(64) for _ in APPS]
@@ -195,7 +200,7 @@ def generate(out_dir: Path, scale: int = 1, seed: int = 2026, kind: str = "artic
 def _write_app(out_dir: Path, spec: AppSpec, scale: int, rng: random.Random) -> tuple[dict, list[str]]:
     app_dir = out_dir / "apps" / spec.name
     app_dir.mkdir(parents=True, exist_ok=True)
-    writer = _DayWriter(out_dir, app_dir)
+    writer = DayWriter(out_dir, app_dir, DAY_STRINGS, MAX_CHAIN_MS)
     stats = _AppStats()
 
     n_long = len(LONG_PIECE_HOURS) * scale if spec.long_piece else 0
@@ -207,8 +212,6 @@ def _write_app(out_dir: Path, spec: AppSpec, scale: int, rng: random.Random) -> 
     output_left = spec.output_total * scale
     long_index = 0
     cache_hour = -1
-    pending: list[tuple[int, int, str]] = []
-    seq = 0
 
     for t, is_long in _success_times(spec, n_ordinary, n_long, scale, rng):
         day = t // DAY_MS
@@ -265,22 +268,13 @@ def _write_app(out_dir: Path, spec: AppSpec, scale: int, rng: random.Random) -> 
 
         for fail_t, fail_latency in chain:
             rid = _request_id(rng)
-            seq += 1
-            heapq.heappush(pending, (fail_t, seq, _error_line(fail_t, spec.name, rid, fail_latency, model)))
+            writer.add(fail_t, _error_line(fail_t, spec.name, rid, fail_latency, model))
             stats.add_error()
         rid = _request_id(rng)
         mid = _message_id(rng)
-        seq += 1
-        line = _success_line(t, spec.name, rid, latency, mid, model, text, inp, cache_write, cache_read, out)
-        heapq.heappush(pending, (t, seq, line))
+        writer.add(t, _success_line(t, spec.name, rid, latency, mid, model, text, inp, cache_write, cache_read, out))
         stats.add(model, inp, cache_write, cache_read, out)
-
-        while pending and pending[0][0] < t - MAX_CHAIN_MS:
-            row_t, _, row = heapq.heappop(pending)
-            writer.write(row_t, row)
-    while pending:
-        row_t, _, row = heapq.heappop(pending)
-        writer.write(row_t, row)
+        writer.flush(t)
     files = writer.close()
     return stats.summary(len(files)), files
 
@@ -289,14 +283,14 @@ def _success_times(spec: AppSpec, n_ordinary: int, n_long: int, scale: int, rng:
     """Yield (ms since the period start, is_long) for every successful request, in time order."""
     day_weights = [spec.weekday_weights[WEEKDAYS[d]] * math.exp(0.12 * rng.gauss(0.0, 1.0))
                    for d in range(PERIOD_DAYS)]
-    day_counts = _apportion(n_ordinary, day_weights, rng)
+    day_counts = apportion(n_ordinary, day_weights, rng)
     dearest = (DEAREST_DAY - PERIOD_START.date()).days
     for day, count in enumerate(day_counts):
         hour_weights = [w * math.exp(0.3 * rng.gauss(0.0, 1.0)) for w in spec.hour_weights]
-        hour_counts = _apportion(count, hour_weights, rng)
+        hour_counts = apportion(count, hour_weights, rng)
         long_counts = [0] * 24
         if n_long and day == dearest:
-            long_counts = _apportion(n_long, [1.0 if h in LONG_PIECE_HOURS else 0.0 for h in range(24)], rng)
+            long_counts = apportion(n_long, [1.0 if h in LONG_PIECE_HOURS else 0.0 for h in range(24)], rng)
         for hour in range(24):
             total = hour_counts[hour] + long_counts[hour]
             long_left = long_counts[hour]
@@ -311,7 +305,7 @@ def _success_times(spec: AppSpec, n_ordinary: int, n_long: int, scale: int, rng:
                 yield hour_start + min(int(position * HOUR_MS), HOUR_MS - 1), is_long
 
 
-def _apportion(n: int, weights: list[float], rng: random.Random) -> list[int]:
+def apportion(n: int, weights: list[float], rng: random.Random) -> list[int]:
     """Split n into integer counts proportional to weights (systematic sampling: exact total, unbiased)."""
     total = sum(weights)
     offset = rng.random()
@@ -358,17 +352,32 @@ class _AppStats:
                 "days": n_files, "models": {k: self.models[k] for k in sorted(self.models)}}
 
 
-class _DayWriter:
-    """Writes rows (in time order) to one file per UTC day, each moved into place when complete."""
+class DayWriter:
+    """Writes rows to one file per UTC day (day_strings[d] names day d), each moved into place when complete.
+    Rows may be added up to delay_ms out of time order (the 429s of a retry chain come before their success):
+    they wait in a heap until flush(t) says nothing earlier than t - delay_ms can still come."""
 
-    def __init__(self, out_dir: Path, app_dir: Path) -> None:
+    def __init__(self, out_dir: Path, app_dir: Path, day_strings: list[str], delay_ms: int) -> None:
         self.out_dir = out_dir
         self.app_dir = app_dir
+        self.day_strings = day_strings
+        self.delay_ms = delay_ms
+        self.pending: list[tuple[int, int, str]] = []
+        self.added = 0
         self.day = -1
         self.handle = None
         self.written: list[Path] = []
 
-    def write(self, t: int, row: str) -> None:
+    def add(self, t: int, row: str) -> None:
+        self.added += 1
+        heapq.heappush(self.pending, (t, self.added, row))
+
+    def flush(self, now: int) -> None:
+        while self.pending and self.pending[0][0] < now - self.delay_ms:
+            t, _, row = heapq.heappop(self.pending)
+            self._write(t, row)
+
+    def _write(self, t: int, row: str) -> None:
         day = t // DAY_MS
         if day != self.day:
             self._finish()
@@ -378,7 +387,7 @@ class _DayWriter:
         self.handle.write(row)
 
     def _path(self, day: int) -> Path:
-        return self.app_dir / f"{DAY_STRINGS[day]}.jsonl"
+        return self.app_dir / f"{self.day_strings[day]}.jsonl"
 
     def _finish(self) -> None:
         if self.handle is not None:
@@ -389,6 +398,10 @@ class _DayWriter:
             self.handle = None
 
     def close(self) -> list[str]:
+        """Write what is pending, finish the last day, remove days of an earlier run; the files written."""
+        while self.pending:
+            t, _, row = heapq.heappop(self.pending)
+            self._write(t, row)
         self._finish()
         keep = set(self.written)
         for stale in self.app_dir.glob("????-??-??.jsonl"):

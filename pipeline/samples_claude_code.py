@@ -24,6 +24,8 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from .samples import check_scale_and_seed
+
 PERIOD_START = datetime(2026, 2, 1, tzinfo=timezone.utc)
 PERIOD_END = datetime(2026, 3, 1, tzinfo=timezone.utc)
 RESPONSES_PER_SCALE = 2_000
@@ -63,10 +65,7 @@ TOOLS = ("Read", "Edit", "Bash", "Grep", "Glob")
 
 def generate(out_dir: Path, scale: int = 1, seed: int = 2026) -> dict:
     """Write the transcript tree under ``out_dir`` and return a summary of what it holds."""
-    if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
-        raise ValueError(f"scale must be a positive integer, got {scale!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
+    check_scale_and_seed(scale, seed)
     rng = random.Random(seed)
     out_dir = Path(out_dir)
     state = _Summary(RESPONSES_PER_SCALE * scale)

@@ -16,14 +16,14 @@ completion/output counts include reasoning tokens.
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
-import os
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from .samples import DayWriter, apportion, check_scale_and_seed
 
 PERIOD_START = datetime(2026, 2, 1, tzinfo=timezone.utc)
 PERIOD_DAYS = 28
@@ -133,10 +133,7 @@ APPS = (
 
 def generate(out_dir: Path, scale: int = 1, seed: int = 2026) -> dict:
     """Write the OpenAI sample logs under ``out_dir / "openai"`` and return a summary (counts, tokens, files)."""
-    if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
-        raise ValueError(f"scale must be a positive integer, got {scale!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
+    check_scale_and_seed(scale, seed)
     out_dir = Path(out_dir)
     master = random.Random(seed)
     app_seeds = [master.getrandbits(64) for _ in APPS]
@@ -163,14 +160,12 @@ def generate(out_dir: Path, scale: int = 1, seed: int = 2026) -> dict:
 def _write_app(out_dir: Path, spec: AppSpec, scale: int, rng: random.Random) -> tuple[dict, list[str]]:
     app_dir = out_dir / "openai" / spec.name
     app_dir.mkdir(parents=True, exist_ok=True)
-    writer = _DayWriter(out_dir, app_dir)
+    writer = DayWriter(out_dir, app_dir, DAY_STRINGS, MAX_CHAIN_MS)
     stats = _AppStats(spec)
     n = spec.requests * scale
     retries_left = round(spec.retry_rate * n)
-    tiers_left = _apportion(n, [share for _, share in spec.tiers], rng)
+    tiers_left = apportion(n, [share for _, share in spec.tiers], rng)
     last_t = -CACHE_WARM_MS - 1
-    pending: list[tuple[int, int, str]] = []
-    seq = 0
 
     for i, t in enumerate(_success_times(spec, n, rng)):
         left = n - i
@@ -207,20 +202,12 @@ def _write_app(out_dir: Path, spec: AppSpec, scale: int, rng: random.Random) -> 
         if chain and start < (t // DAY_MS) * DAY_MS:
             chain = []  # keep a retry chain inside one UTC day (and the period)
         for fail_t, fail_latency in chain:
-            seq += 1
-            heapq.heappush(pending, (fail_t, seq, _error_line(rng, spec, fail_t, fail_latency, prompt)))
+            writer.add(fail_t, _error_line(rng, spec, fail_t, fail_latency, prompt))
             stats.add_error()
 
-        seq += 1
-        line = _success_line(rng, spec, t, latency, tier, prompt, cached, output, reasoning)
-        heapq.heappush(pending, (t, seq, line))
+        writer.add(t, _success_line(rng, spec, t, latency, tier, prompt, cached, output, reasoning))
         stats.add(tier, prompt - cached, cached, output, reasoning)
-        while pending and pending[0][0] < t - MAX_CHAIN_MS:
-            row_t, _, row = heapq.heappop(pending)
-            writer.write(row_t, row)
-    while pending:
-        row_t, _, row = heapq.heappop(pending)
-        writer.write(row_t, row)
+        writer.flush(t)
     files = writer.close()
     return stats.summary(len(files)), files
 
@@ -229,28 +216,15 @@ def _success_times(spec: AppSpec, n: int, rng: random.Random):
     """Yield ms since the period start for every successful request, in time order."""
     day_weights = [spec.weekday_weights[WEEKDAYS[d]] * math.exp(0.15 * rng.gauss(0.0, 1.0))
                    for d in range(PERIOD_DAYS)]
-    for day, count in enumerate(_apportion(n, day_weights, rng)):
+    for day, count in enumerate(apportion(n, day_weights, rng)):
         hour_weights = [w * math.exp(0.3 * rng.gauss(0.0, 1.0)) for w in spec.hour_weights]
-        for hour, total in enumerate(_apportion(count, hour_weights, rng)):
+        for hour, total in enumerate(apportion(count, hour_weights, rng)):
             hour_start = day * DAY_MS + hour * HOUR_MS
             position = 0.0
             for i in range(total):
                 # the minimum of the remaining uniforms on [position, 1): sorted times without a list
                 position += (1.0 - position) * (1.0 - rng.random() ** (1.0 / (total - i)))
                 yield hour_start + min(int(position * HOUR_MS), HOUR_MS - 1)
-
-
-def _apportion(n: int, weights: list[float], rng: random.Random) -> list[int]:
-    """Split n into integer counts proportional to weights (systematic sampling: exact total, unbiased)."""
-    total = sum(weights)
-    offset = rng.random()
-    counts, cumulative, previous = [], 0.0, 0
-    for i, weight in enumerate(weights):
-        cumulative += weight * n / total
-        upto = n if i == len(weights) - 1 else min(n, math.floor(cumulative + offset))
-        counts.append(upto - previous)
-        previous = upto
-    return counts
 
 
 def _pick(rng: random.Random, left: list[int]) -> int:
@@ -293,45 +267,6 @@ class _AppStats:
         return {**self.totals, "model": self.spec.model, "api": self.spec.api, "rate_limited": self.errors,
                 "rows": self.totals["requests"] + self.errors, "days": n_files,
                 "tiers": {k: self.tiers[k] for k in sorted(self.tiers)}}
-
-
-class _DayWriter:
-    """Writes rows (in time order) to one file per UTC day, each moved into place when complete."""
-
-    def __init__(self, out_dir: Path, app_dir: Path) -> None:
-        self.out_dir = out_dir
-        self.app_dir = app_dir
-        self.day = -1
-        self.handle = None
-        self.written: list[Path] = []
-
-    def write(self, t: int, row: str) -> None:
-        day = t // DAY_MS
-        if day != self.day:
-            self._finish()
-            self.day = day
-            self.handle = open(self._path(day).with_suffix(".jsonl.tmp"), "w", encoding="utf-8",
-                               newline="\n", buffering=1 << 20)
-        self.handle.write(row)
-
-    def _path(self, day: int) -> Path:
-        return self.app_dir / f"{DAY_STRINGS[day]}.jsonl"
-
-    def _finish(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
-            path = self._path(self.day)
-            os.replace(path.with_suffix(".jsonl.tmp"), path)
-            self.written.append(path)
-            self.handle = None
-
-    def close(self) -> list[str]:
-        self._finish()
-        keep = set(self.written)
-        for stale in self.app_dir.glob("????-??-??.jsonl"):
-            if stale not in keep:
-                stale.unlink()  # a day that has no rows in this run
-        return [p.relative_to(self.out_dir).as_posix() for p in self.written]
 
 
 def _success_line(rng: random.Random, spec: AppSpec, t: int, latency: int, tier: str, prompt: int, cached: int,
