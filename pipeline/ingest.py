@@ -88,16 +88,8 @@ def sha256_file(path: Path) -> str:
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Macros and this run's working tables."""
-    con.execute("create temp table raw_lines (file_id bigint, line bigint, bytes blob)")
-    con.execute("create temp table run_files (file_id bigint, source_file varchar, file_mtime timestamptz)")
-    con.execute("create temp table file_errors (file_id bigint)")
-    con.execute(sql_text("normalize/_macros.sql"))
-    con.execute("""
-        create temp table candidates as
-        select *, null::varchar as dedupe_key, null::bigint as dedupe_rank, null::varchar as row_fingerprint,
-               null::bigint as total_tokens, null::varchar as raw_text
-        from usage_schema where false""")
-    con.execute("create temp table new_rejects as select * from rejects_schema where false")
+    run_sql(con, "ingest/prepare.sql")
+    con.execute(sql_text("normalize/_macros.sql"))  # after the tables its table macros read
 
 
 @dataclass
@@ -169,13 +161,7 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
               "max_line_bytes": 2**62 if document else settings.max_line_bytes, **batch[0].params}
     con.execute(f"create or replace temp table normalized as {query}", used_params(query, params))
     con.execute("alter table normalized add column if not exists dedupe_rank bigint default 0")
-    counts = con.execute("""
-        select file_id, count(*),
-               count(*) filter (where status is not null and not starts_with(status, 'ignored:')),
-               list(status) filter (where starts_with(status, 'ignored:'))
-        from normalized
-        group by file_id""").fetchall()
-    for file_id, read, rejected, ignored in counts:
+    for file_id, read, rejected, ignored in con.execute(sql_text("ingest/file_counts.sql")).fetchall():
         result = results[file_id]
         result.records_read, result.rows_rejected = read, rejected
         for status in ignored or []:
@@ -306,10 +292,8 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
         else:
             result.rows_rejected += n
     run_sql(con, "ingest/conflict_rejects.sql", {"ingested_at": ingested_at})
-    con.execute(  # a file read again states its rejects again: the lake keeps one of each
-        "delete from new_rejects where (source_file, source_line, reason) in (select source_file, source_line, reason "
-        f"from ({table_relation(lake, manifest, 'rejects', 'rejects_schema')}) "
-        "where source_file in (select source_file from new_rejects))")
+    con.execute(f"create or replace temp view lake_rejects as {table_relation(lake, manifest, 'rejects', 'rejects_schema')}")
+    run_sql(con, "ingest/repeated_rejects.sql")
 
     stage = lake.new_stage()
     staged = derived.write_partitioned(
@@ -318,27 +302,27 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
         stage / "usage", "usage", "ts")
     staged += derived.write_partitioned(con, "select * from new_rejects", stage / "rejects", "rejects", "ingested_at")
 
-    displaced = con.execute(
-        "select lake_file, list(source_file), list(outcome) from outcomes "
-        "where outcome in ('displaced', 'superseded_in_lake') group by lake_file"
-    ).fetchall()
+    # lake rows that lost: their files are rewritten without them, and their source files' accounting moves them
+    removed = "outcome in ('displaced', 'superseded_in_lake')"
     old_usage = set()
-    for lake_file, sources, outcomes in displaced:
+    for (lake_file,) in con.execute(f"select distinct lake_file from outcomes where {removed}").fetchall():
         old_usage.add(str(Path(lake_file).relative_to(lake.home)))
         staged += derived.write_partitioned(
             con,
             f"select * from read_parquet('{lake_file}') where (source_file, source_line) not in "
-            "(select (source_file, source_line) from outcomes where outcome in ('displaced', 'superseded_in_lake'))",
+            f"(select (source_file, source_line) from outcomes where {removed})",
             stage / "usage", "usage", "ts")
-        for source, outcome in zip(sources, outcomes):
-            if source in by_path:  # read again in this run: its counts are this run's
-                continue
-            entry = entries.get(source) or manifest["sources"].get(source)  # entries: unchanged, re-hashed files
-            if entry:
-                key = "rows_loaded" if entry.get("rows_loaded", 0) > 0 else "rows_replaced"
-                entry[key] -= 1
-                moved_to = "rows_rejected" if outcome == "displaced" else "duplicates"
-                entry[moved_to] = entry.get(moved_to, 0) + 1
+    for source, outcome, n in con.execute(
+            f"select source_file, outcome, count(*) from outcomes where {removed} group by all").fetchall():
+        if source in by_path:  # read again in this run: its counts are this run's
+            continue
+        entry = entries.get(source) or manifest["sources"].get(source)  # entries: unchanged, re-hashed files
+        if entry:
+            from_loaded = min(n, entry.get("rows_loaded", 0))
+            entry["rows_loaded"] = entry.get("rows_loaded", 0) - from_loaded
+            entry["rows_replaced"] = entry.get("rows_replaced", 0) - (n - from_loaded)
+            moved_to = "rows_rejected" if outcome == "displaced" else "duplicates"
+            entry[moved_to] = entry.get(moved_to, 0) + n
 
     for key, entry in entries.items():
         result = by_path.get(key)
