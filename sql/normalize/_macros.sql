@@ -103,3 +103,13 @@ create or replace macro openai_page_results(max_bytes) as table
            row_number() over (partition by file_id order by page_no, bucket_no, x.i) as line,
            j_start, j_end, x.result as result
     from results;
+
+-- A Console export's usage_date_utc: 'day' (2026-03-12) or 'clock' (2026-03-12 14:00, hourly or by the minute), and
+-- its UTC start (console_usage_csv.sql, console_cost_csv.sql).
+create or replace macro console_date_shape(date_text) as case
+    when regexp_full_match(date_text, '\d{4}-\d{2}-\d{2}') then 'day'
+    when regexp_full_match(date_text, '\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:00)?Z?') then 'clock'
+end;
+create or replace macro console_ts(date_text) as try_cast(
+    case when length(date_text) = 10 then date_text || ' 00:00' else replace(rtrim(date_text, 'Z'), 'T', ' ') end
+    || '+00' as timestamptz);

@@ -36,13 +36,7 @@ fields as (
 ),
 
 timed as (
-    select *,
-           case
-               when regexp_full_match(date_text, '\d{4}-\d{2}-\d{2}') then 'day'
-               when regexp_full_match(date_text, '\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:00)?Z?') then 'clock'
-           end as date_shape,
-           try_cast(case when length(date_text) = 10 then date_text || ' 00:00'
-                         else replace(rtrim(date_text, 'Z'), 'T', ' ') end || '+00' as timestamptz) as ts
+    select *, console_date_shape(date_text) as date_shape, console_ts(date_text) as ts
     from fields
 ),
 
