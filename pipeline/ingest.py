@@ -34,12 +34,6 @@ class FileResult:
     error: str | None = None
     skipped: bool = False
 
-    def balanced(self) -> bool:
-        """The line accounting: read = loaded + replaced + duplicates + rejected + ignored."""
-        return self.records_read == (
-            self.rows_loaded + self.rows_replaced + self.duplicates + self.rows_rejected + sum(self.ignored.values())
-        )
-
 
 @dataclass
 class RunSummary:
