@@ -11,8 +11,8 @@ from pipeline.derived import open_views
 from pipeline.ingest import ingest
 from pipeline.lake import Lake
 
-FIXTURES = Path(__file__).resolve().parents[1] / "sample_logs" / "formats"
 ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "data" / "formats"
 
 
 @pytest.fixture(autouse=True)
@@ -98,7 +98,7 @@ def assert_accounting(settings):
 
 
 def fixture(tmp_path, name, folder="in"):
-    """A copy of sample_logs/formats/<name> under tmp_path/<folder>."""
+    """A copy of tests/data/formats/<name> under tmp_path/<folder>."""
     target = tmp_path / folder / name
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(FIXTURES / name, target)

@@ -15,7 +15,6 @@ from pipeline.ingest import Pending, ingest, normalize_files, prepare
 from pipeline.lake import connect
 from pipeline.lines import read_head
 
-REFERENCE = Path("/work/shared/reference/fixtures")
 MINE = {
     "litellm_spend_logs.csv": "litellm_spend_logs",
     "openrouter_generation.json": "openrouter_generation",
@@ -67,24 +66,20 @@ def write_csv(path, header, records):
 
 @pytest.mark.parametrize("name", sorted(MINE))
 def test_every_fixture_of_mine_is_detected_as_exactly_its_format(name):
-    for folder in (FIXTURES, REFERENCE):
-        if not (folder / name).exists():
-            continue
-        head = read_head(folder / name)
-        accepted = [n for n, m in FORMATS.items() if m.sniff(first_record(head), head)]
-        assert accepted == [MINE[name]], (folder, accepted)
-        assert detect(folder / name).NAME == MINE[name]
+    head = read_head(FIXTURES / name)
+    accepted = [n for n, m in FORMATS.items() if m.sniff(first_record(head), head)]
+    assert accepted == [MINE[name]], accepted
+    assert detect(FIXTURES / name).NAME == MINE[name]
 
 
 def test_my_sniffers_accept_no_other_fixture():
     mine = set(MINE.values())
-    for folder in (FIXTURES, REFERENCE):
-        for path in sorted(folder.iterdir()):
-            if path.name in MINE or path.name.endswith(".batch.json"):
-                continue
-            head = read_head(path)
-            accepted = {n for n in mine if FORMATS[n].sniff(first_record(head), head)}
-            assert accepted == set(), path
+    for path in sorted(FIXTURES.iterdir()):
+        if path.name in MINE or path.name.endswith(".batch.json"):
+            continue
+        head = read_head(path)
+        accepted = {n for n in mine if FORMATS[n].sniff(first_record(head), head)}
+        assert accepted == set(), path
 
 
 # --- LiteLLM --------------------------------------------------------------------------------------------------------

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, assert_accounting, entry, query, write_jsonl
+from conftest import FIXTURES, assert_accounting, entry, query, write_jsonl
 from pipeline.formats import FORMATS, detect, first_record
 from pipeline.ingest import ingest
 from pipeline.lines import read_head
 
-REFERENCE = ROOT.parent / "shared" / "reference" / "fixtures"
 MINE = {
     "openai_responses_bare.jsonl": "openai_response_bare",
     "openai_batch_output.jsonl": "openai_batch",
@@ -508,8 +507,7 @@ def test_each_fixture_is_detected_as_its_format(name):
 
 
 def test_these_formats_accept_no_other_fixture():
-    others = [p for folder in (FIXTURES, REFERENCE) if folder.is_dir() for p in sorted(folder.iterdir())
-              if p.name not in MINE and not p.name.endswith(".batch.json")]
+    others = [p for p in sorted(FIXTURES.iterdir()) if p.name not in MINE and not p.name.endswith(".batch.json")]
     assert others
     for path in others:
         head = read_head(path)
@@ -518,7 +516,7 @@ def test_these_formats_accept_no_other_fixture():
         assert accepted == [], path.name
 
 
-def test_every_fixture_of_these_formats_in_sample_logs_is_detected_as_exactly_its_format():
+def test_every_fixture_of_these_formats_in_tests_data_is_detected_as_exactly_its_format():
     ours = set(MINE.values())
     for path in sorted(FIXTURES.iterdir()):
         if path.name.endswith(".batch.json"):
@@ -530,5 +528,3 @@ def test_every_fixture_of_these_formats_in_sample_logs_is_detected_as_exactly_it
             assert accepted == {MINE[path.name]}, path.name
     for name, fmt in MINE.items():
         assert (FIXTURES / name).is_file(), name
-        if (REFERENCE / name).is_file():
-            assert (FIXTURES / name).read_bytes() == (REFERENCE / name).read_bytes(), name
