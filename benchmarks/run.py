@@ -12,7 +12,7 @@ from pathlib import Path
 from pipeline.config import load_settings
 from pipeline.ingest import ingest
 from pipeline.reports import render_all
-from pipeline.samples import generate
+from pipeline.samples.article import generate
 
 
 def main() -> None:

@@ -1,16 +1,23 @@
-"""spendlog: priced, queryable spend data from LLM API usage logs."""
-import re
-from pathlib import Path
+"""spendlog: priced, queryable spend data from LLM API usage logs.
 
-ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = ROOT / "sql"
-TEMPLATES_DIR = ROOT / "templates"
-CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+In a notebook or a script, ``pipeline.connect()`` gives a DuckDB connection with every view of the README.
+"""
+import re
+from importlib import metadata, resources
+from importlib.resources.abc import Traversable
+
+__version__ = metadata.version("spendlog")
+
+
+def resource(folder: str, name: str) -> Traversable:
+    """A file the program reads at run time, shipped in the package (sql/, templates/, pipeline/catalog/):
+    resource("sql", "normalize/app_log.sql"), resource("templates", "report.html"), resource("catalog", "prices.csv")."""
+    return resources.files(f"pipeline.{folder}").joinpath(name)
 
 
 def sql_text(name: str) -> str:
     """The text of a file under sql/, e.g. sql_text("normalize/app_log.sql")."""
-    return (SQL_DIR / name).read_text(encoding="utf-8")
+    return resource("sql", name).read_text(encoding="utf-8")
 
 
 def sql_statements(name: str) -> list[str]:
@@ -36,3 +43,14 @@ def fetch_dicts(con, sql: str, params: dict | None = None) -> list[dict]:
     cursor = con.execute(sql, used_params(sql, params or {}))
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def connect(home: str | None = None, config: str | None = None):
+    """A DuckDB connection to a home's data, for notebooks and scripts: the views usage, priced_usage, spend,
+    rejects, prices, ingested_files and daily_spend, and the price_as(model) macro. home and config are found as the
+    command line finds them (--home, $SPENDLOG_HOME, data_dir; --config, $SPENDLOG_CONFIG, ./spendlog.toml, ~/.config).
+    Stale prices are rebuilt first; then nothing done with the connection changes the home (it is in memory)."""
+    from .config import load_settings
+    from .derived import open_views
+
+    return open_views(load_settings(config, home))

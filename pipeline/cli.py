@@ -53,6 +53,9 @@ class SpendlogGroup(click.Group):
             fail(str(exc), EXIT_NOINPUT)
         except FileError as exc:
             fail(str(exc), EXIT_DATA)
+        except BrokenPipeError:  # the reader went away (spendlog sql … | head): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except Exception as exc:  # noqa: BLE001 - SPENDLOG_DEBUG=1 shows the traceback
             if os.environ.get("SPENDLOG_DEBUG"):
                 raise
@@ -60,10 +63,20 @@ class SpendlogGroup(click.Group):
             fail(f"internal error: {type(exc).__name__}: {first}", EXIT_INTERNAL)
 
 
+def _print_version(ctx, _param, value) -> None:
+    if value and not ctx.resilient_parsing:
+        from . import __version__
+        from .pricing import catalog_version
+
+        click.echo(f"spendlog {__version__}, price catalogue {catalog_version()}")
+        ctx.exit()
+
+
 @click.group(cls=SpendlogGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--home", type=click.Path(file_okay=False), help="Data home (default: $SPENDLOG_HOME, else data_dir from config).")
 @click.option("--config", type=click.Path(dir_okay=False), help="Config file (default: $SPENDLOG_CONFIG, ./spendlog.toml, ~/.config/spendlog/spendlog.toml).")
-@click.version_option(package_name="spendlog")
+@click.option("--version", is_flag=True, is_eager=True, expose_value=False, callback=_print_version,
+              help="Show the version and the price catalogue's date, then exit.")
 @click.pass_context
 def cli(ctx, home, config):
     """spendlog: know what your LLM API usage costs.
@@ -228,14 +241,9 @@ def samples():
               help="article: the source article's 30 days; claude-code: a transcript tree; openai: OpenAI app logs.")
 def samples_generate(out, scale, seed, kind):
     """Write sample usage logs: by default the source article's 30-day workload."""
-    from . import samples, samples_claude_code, samples_openai
+    from .samples import generate
 
-    if kind == "article":
-        summary = samples.generate(Path(out), scale, seed)
-    else:
-        module = samples_claude_code if kind == "claude-code" else samples_openai
-        summary = module.generate(Path(out), scale, seed)
-    click.echo(json.dumps(summary, default=str))
+    click.echo(json.dumps(generate(kind, Path(out), scale, seed), default=str))
 
 
 @cli.command()
@@ -257,5 +265,5 @@ cli.add_command(apps)
 
 
 def main() -> None:
-    """Entry point of the `spendlog` command."""
-    cli()
+    """Entry point of the `spendlog` command (and of `python -m pipeline`)."""
+    cli(prog_name="spendlog")

@@ -1,17 +1,16 @@
-"""`spendlog demo`: the whole pipeline on the bundled sample_logs/."""
+"""`spendlog demo`: the whole pipeline on the sample workload (sample_logs/, made anew in the demo home)."""
 from __future__ import annotations
 
 import datetime as dt
 import shutil
 from pathlib import Path
 
-from . import ROOT
 from .config import ConfigError, load_settings
 from .derived import open_views
 from .ingest import ingest
 from .reports import render_all
+from .samples import generate
 
-SAMPLES = ROOT / "sample_logs"
 PERIOD = (dt.date(2026, 2, 5), dt.date(2026, 3, 6))
 
 
@@ -25,11 +24,13 @@ def fresh_home(home: Path) -> None:
 
 
 def run_demo(home: Path) -> list[str]:
-    """Ingest sample_logs/ (not formats/), price, render the period, February and the dearest day."""
+    """Generate the sample workload into home/sample_logs (the same bytes as the checkout's sample_logs/), ingest
+    it with its spendlog.toml, price, and render the period, February and the dearest day; the lines to print."""
     fresh_home(home)
-    settings = load_settings(str(SAMPLES / "spendlog.toml"), str(home))
-    sources = [str(p) for p in sorted(SAMPLES.iterdir()) if p.is_dir() and p.name != "formats"]
-    totals = ingest(settings, sources).as_dict()
+    samples = home / "sample_logs"
+    generate("article", samples)
+    settings = load_settings(str(samples / "spendlog.toml"), str(home))
+    totals = ingest(settings, [str(p) for p in sorted(samples.iterdir()) if p.is_dir()]).as_dict()
     con = open_views(settings)
     dearest = con.execute(
         "select day from spend where day between $start and $end group by day order by sum(cost_usd) desc, day limit 1",

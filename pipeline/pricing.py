@@ -10,11 +10,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from . import CATALOG_DIR, ROOT, sql_statements, sql_text
+from . import resource, sql_statements, sql_text
 from .config import ConfigError
 
-PRICES_CSV = CATALOG_DIR / "prices.csv"
-ALIASES_CSV = CATALOG_DIR / "model_aliases.csv"
+BUNDLED_FILES = {name: resource("catalog", name) for name in ("prices.csv", "model_aliases.csv")}
+PRICES_CSV, ALIASES_CSV = BUNDLED_FILES["prices.csv"], BUNDLED_FILES["model_aliases.csv"]
 REQUIRED_PRICE_COLUMNS = ("provider", "model", "effective_from")
 ALIAS_COLUMNS = ("provider", "pattern", "model")
 CATALOG_TABLES = ("price_catalog", "price_multipliers", "model_aliases")
@@ -48,18 +48,18 @@ class Problem:
         return f"{self.file}: line {self.line}: {self.text}" if self.line else f"{self.file}: {self.text}"
 
 
-def _header(path: Path) -> list[str]:
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+def _header(path) -> list[str]:
+    with path.open("r", newline="", encoding="utf-8-sig") as handle:
         return [column.strip().lower() for column in next(csv.reader(handle), [])]
 
 
 PRICE_COLUMNS = _header(PRICES_CSV)
 
 
-def display_name(path: Path) -> str:
-    """A catalogue file as problems and explanations name it: bundled files relative to the checkout."""
-    path = Path(path)
-    return str(path.relative_to(ROOT)) if path.parent == CATALOG_DIR else str(path)
+def display_name(path) -> str:
+    """A catalogue file as problems and explanations name it: bundled files by their place in the repository."""
+    bundled = [name for name, file in BUNDLED_FILES.items() if file == path]
+    return f"pipeline/catalog/{bundled[0]}" if bundled else str(path)
 
 
 def _numbered_records(handle):
@@ -77,7 +77,7 @@ def read_csv_rows(path: Path, layer: str, known: list[str], required: tuple[str,
     source_line and layer, and the problems of its shape: unknown, missing or repeated columns, ragged rows."""
     name = display_name(path)
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
+        with path.open("r", newline="", encoding="utf-8-sig") as handle:
             records = list(_numbered_records(handle))
     except UnicodeDecodeError as error:
         return [], [Problem(name, None, f"not UTF-8 text (byte {error.start})", layer)]
@@ -153,7 +153,7 @@ def load_catalog(con: duckdb.DuckDBPyConnection, user_file: Path | str | None = 
 def catalog_version() -> str:
     """The bundled catalogue's version: its newest effective_from plus a hash of both CSVs."""
     digest = hashlib.sha256(PRICES_CSV.read_bytes() + b"\0" + ALIASES_CSV.read_bytes()).hexdigest()
-    with open(PRICES_CSV, newline="", encoding="utf-8") as handle:
+    with PRICES_CSV.open("r", newline="", encoding="utf-8") as handle:
         newest = max(row["effective_from"] for row in csv.DictReader(handle))
     return f"{newest}+{digest[:12]}"
 

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from . import TEMPLATES_DIR, sql_text, used_params
+from . import sql_text, used_params
 
 KINDS = ("monthly", "daily", "period")
 
@@ -72,7 +72,7 @@ def markdown_escape(value) -> str:
 def template_environment() -> Environment:
     """The Jinja environment of every report template."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
+        loader=PackageLoader("pipeline.templates", "."),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -1,4 +1,5 @@
 import os
+import re
 from decimal import Decimal
 
 import pytest
@@ -99,3 +100,12 @@ def test_demo_refuses_a_folder_that_is_not_a_spendlog_home(tmp_path):
     result = CliRunner().invoke(cli, ["--home", str(tmp_path / "precious"), "demo"])
     assert result.exit_code == 78
     assert (tmp_path / "precious" / "thesis.tex").exists()
+
+
+def test_the_readme_notebook_example_runs_and_prints_what_the_readme_shows(demo, monkeypatch, capsys):
+    home, _ = demo
+    section = (ROOT / "README.md").read_text().split("### From Python", 1)[1]
+    code, shown = re.search(r"```python\n(.*?)```\n\n```\n(.*?)```", section, re.S).groups()
+    monkeypatch.chdir(home.parent)
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out == shown

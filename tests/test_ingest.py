@@ -236,7 +236,7 @@ ingest(load_settings(None, sys.argv[1]), [sys.argv[2]])
 
 def test_sigkill_during_ingest_then_rerun_gives_the_same_rows(tmp_path):
     from pipeline.config import load_settings
-    from pipeline.samples import generate
+    from pipeline.samples.article import generate
 
     logs = tmp_path / "logs"
     generate(logs, 1, 7)

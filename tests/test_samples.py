@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.samples import generate
+from conftest import ROOT
+from pipeline import samples
+from pipeline.samples.article import generate
 
 APPS = {"content-assistant": 342, "code-review-bot": 1247, "email-classifier": 2891}
 START = datetime(2026, 2, 5, tzinfo=timezone.utc)
@@ -322,7 +324,7 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
     assert first == second
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
     other = tree(tmp_path / "c")
-    same_names = tree(tmp_path / "a").keys() & other.keys()
+    same_names = tree(tmp_path / "a").keys() & other.keys() - {"spendlog.toml"}
     assert all(tree(tmp_path / "a")[name] != other[name] for name in same_names)
 
 
@@ -359,8 +361,13 @@ def test_shape_holds_for_other_seeds(tmp_path, seed):
     assert [len(successes(rows)) for rows in logs.values()] == list(APPS.values())
 
 
+def test_the_bundled_sample_logs_are_the_generators_output(tmp_path):
+    generate(tmp_path / "made")
+    assert tree(tmp_path / "made") == tree(ROOT / "sample_logs")
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="kind"):
-        generate(Path("unused"), kind="claude-code")
+        samples.generate("claude_code", Path("unused"))
     with pytest.raises(ValueError, match="scale"):
         generate(Path("unused"), scale=0)

@@ -8,7 +8,7 @@ import pytest
 from pipeline.derived import open_views
 from pipeline.ingest import ingest
 from pipeline.lake import Lake
-from pipeline.samples_claude_code import generate
+from pipeline.samples.claude_code import generate
 
 START = datetime(2026, 2, 1, tzinfo=timezone.utc)
 END = datetime(2026, 3, 1, tzinfo=timezone.utc)

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.derived import open_views
 from pipeline.ingest import ingest
-from pipeline.samples_openai import APPS, generate
+from pipeline.samples.openai import APPS, generate
 
 SPECS = {spec.name: spec for spec in APPS}
 REASONING = {"gpt-5-2025-08-07", "gpt-5-mini-2025-08-07"}

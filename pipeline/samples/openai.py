@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .samples import DayWriter, apportion, check_scale_and_seed
+from ._writer import DAY_MS, HOUR_MS, DayWriter, apportion, check_scale_and_seed
 
 PERIOD_START = datetime(2026, 2, 1, tzinfo=timezone.utc)
 PERIOD_DAYS = 28
@@ -32,8 +32,6 @@ DAY_STRINGS = [(PERIOD_START + timedelta(days=d)).date().isoformat() for d in ra
 WEEKDAYS = [(PERIOD_START + timedelta(days=d)).weekday() for d in range(PERIOD_DAYS)]
 PERIOD_START_S = int(PERIOD_START.timestamp())
 
-HOUR_MS = 3_600_000
-DAY_MS = 24 * HOUR_MS
 CACHE_WARM_MS = 10 * 60_000  # a prompt prefix stays cached this long after its last use
 CACHE_MISS_RATE = 0.08  # a warm prefix still misses now and then (another machine)
 MAX_RETRIES = 2

@@ -4,7 +4,8 @@
 
 - ``apps/<app>/<YYYY-MM-DD>.jsonl``: the spendlog app log, one Anthropic Messages response (or a 429 error) per
   line in an envelope, one file per app per UTC day with rows;
-- ``batch/email-backfill-results.jsonl`` and its side-car ``….batch.json``: a Message Batches results file.
+- ``batch/email-backfill-results.jsonl`` and its side-car ``….batch.json``: a Message Batches results file;
+- ``spendlog.toml``: the config that reads them (the demo's).
 
 Every random choice comes from ``random.Random(seed)``; rows are written as they are made, in time order, so memory
 stays flat at any scale. See ``shared/reference/article-workload.md`` for the workload it reproduces.
@@ -12,7 +13,6 @@ stays flat at any scale. See ``shared/reference/article-workload.md`` for the wo
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
 import os
@@ -20,6 +20,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+
+from ._writer import DAY_MS, HOUR_MS, DayWriter, apportion, check_scale_and_seed
 
 PERIOD_START = datetime(2026, 2, 5, tzinfo=timezone.utc)
 PERIOD_DAYS = 30
@@ -33,8 +35,6 @@ SONNET_45 = "claude-sonnet-4-5-20250929"
 SONNET_46 = "claude-sonnet-4-6"
 OPUS = "claude-opus-4-6"
 
-HOUR_MS = 3_600_000
-DAY_MS = 24 * HOUR_MS
 B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 MAX_RETRIES = 3
@@ -52,6 +52,23 @@ LONG_PIECE_RETRY_RATE = 0.5  # 200K-token requests run into the input-tokens-per
 
 DAY_STRINGS = [(PERIOD_START + timedelta(days=d)).date().isoformat() for d in range(PERIOD_DAYS)]
 WEEKDAYS = [(PERIOD_START + timedelta(days=d)).weekday() for d in range(PERIOD_DAYS)]
+
+CONFIG = '''# The demo's configuration: `spendlog demo` generates and reads it (paths are relative to this file).
+timezone = "UTC"
+
+# The Message Batches results file names no app: attribute it to the email classifier.
+[[sources]]
+path = "batch/*.jsonl"
+app = "email-classifier"
+
+# The three apps' own logs name their app in every record.
+[[sources]]
+path = "apps/**/*.jsonl"
+
+[budgets]
+total = 60
+"email-classifier" = 20
+'''
 
 BATCH_FILE = "email-backfill-results.jsonl"
 BATCH_ITEMS = 500
@@ -154,18 +171,8 @@ RATE_LIMIT_MESSAGES = {
 }
 
 
-def check_scale_and_seed(scale, seed) -> None:
-    """A ValueError unless scale is a positive integer and seed an integer (every sample kind checks this)."""
-    if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
-        raise ValueError(f"scale must be a positive integer, got {scale!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
-
-
-def generate(out_dir: Path, scale: int = 1, seed: int = 2026, kind: str = "article") -> dict:
-    """Write the sample logs under ``out_dir`` and return a summary (counts, tokens, files)."""
-    if kind != "article":
-        raise ValueError(f"unknown sample kind {kind!r} (known: 'article')")
+def generate(out_dir: Path, scale: int = 1, seed: int = 2026) -> dict:
+    """Write the sample logs and their config under ``out_dir`` and return a summary (counts, tokens, files)."""
     check_scale_and_seed(scale, seed)
     out_dir = Path(out_dir)
     master = random.Random(seed)
@@ -173,7 +180,7 @@ def generate(out_dir: Path, scale: int = 1, seed: int = 2026, kind: str = "artic
     batch_seed = master.getrandbits(64)
 
     summary: dict = {
-        "kind": kind,
+        "kind": "article",
         "scale": scale,
         "seed": seed,
         "period": {"from": _iso(PERIOD_START), "to": _iso(PERIOD_END)},
@@ -191,6 +198,8 @@ def generate(out_dir: Path, scale: int = 1, seed: int = 2026, kind: str = "artic
     summary["batch"] = batch_summary
     summary["files"].extend(files)
     summary["rows"] += batch_summary["succeeded"] + batch_summary["errored"]
+    (out_dir / "spendlog.toml").write_text(CONFIG, encoding="utf-8")
+    summary["files"].append("spendlog.toml")
     return summary
 
 
@@ -305,21 +314,6 @@ def _success_times(spec: AppSpec, n_ordinary: int, n_long: int, scale: int, rng:
                 yield hour_start + min(int(position * HOUR_MS), HOUR_MS - 1), is_long
 
 
-def apportion(n: int, weights: list[float], rng: random.Random) -> list[int]:
-    """Split n into integer counts proportional to weights (systematic sampling: exact total, unbiased)."""
-    total = sum(weights)
-    offset = rng.random()
-    counts = []
-    cumulative = 0.0
-    previous = 0
-    for i, weight in enumerate(weights):
-        cumulative += weight * n / total
-        upto = n if i == len(weights) - 1 else min(n, math.floor(cumulative + offset))
-        counts.append(upto - previous)
-        previous = upto
-    return counts
-
-
 def _budget_draw(rng: random.Random, left: int, n_left: int, sigma: float, clip: tuple[int, int]) -> int:
     """A lognormal draw around what is left per remaining request, so totals land on target."""
     mean = max(left, 0) / n_left
@@ -350,64 +344,6 @@ class _AppStats:
                               "output_tokens")}
         return {**totals, "rate_limited": self.errors, "rows": totals["requests"] + self.errors,
                 "days": n_files, "models": {k: self.models[k] for k in sorted(self.models)}}
-
-
-class DayWriter:
-    """Writes rows to one file per UTC day (day_strings[d] names day d), each moved into place when complete.
-    Rows may be added up to delay_ms out of time order (the 429s of a retry chain come before their success):
-    they wait in a heap until flush(t) says nothing earlier than t - delay_ms can still come."""
-
-    def __init__(self, out_dir: Path, app_dir: Path, day_strings: list[str], delay_ms: int) -> None:
-        self.out_dir = out_dir
-        self.app_dir = app_dir
-        self.day_strings = day_strings
-        self.delay_ms = delay_ms
-        self.pending: list[tuple[int, int, str]] = []
-        self.added = 0
-        self.day = -1
-        self.handle = None
-        self.written: list[Path] = []
-
-    def add(self, t: int, row: str) -> None:
-        self.added += 1
-        heapq.heappush(self.pending, (t, self.added, row))
-
-    def flush(self, now: int) -> None:
-        while self.pending and self.pending[0][0] < now - self.delay_ms:
-            t, _, row = heapq.heappop(self.pending)
-            self._write(t, row)
-
-    def _write(self, t: int, row: str) -> None:
-        day = t // DAY_MS
-        if day != self.day:
-            self._finish()
-            self.day = day
-            self.handle = open(self._path(day).with_suffix(".jsonl.tmp"), "w", encoding="utf-8",
-                               newline="\n", buffering=1 << 20)
-        self.handle.write(row)
-
-    def _path(self, day: int) -> Path:
-        return self.app_dir / f"{self.day_strings[day]}.jsonl"
-
-    def _finish(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
-            path = self._path(self.day)
-            os.replace(path.with_suffix(".jsonl.tmp"), path)
-            self.written.append(path)
-            self.handle = None
-
-    def close(self) -> list[str]:
-        """Write what is pending, finish the last day, remove days of an earlier run; the files written."""
-        while self.pending:
-            t, _, row = heapq.heappop(self.pending)
-            self._write(t, row)
-        self._finish()
-        keep = set(self.written)
-        for stale in self.app_dir.glob("????-??-??.jsonl"):
-            if stale not in keep:
-                stale.unlink()  # a day that has no rows in this run
-        return [p.relative_to(self.out_dir).as_posix() for p in self.written]
 
 
 def _ts(t: int) -> str:

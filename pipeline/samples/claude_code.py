@@ -24,7 +24,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .samples import check_scale_and_seed
+from ._writer import check_scale_and_seed
 
 PERIOD_START = datetime(2026, 2, 1, tzinfo=timezone.utc)
 PERIOD_END = datetime(2026, 3, 1, tzinfo=timezone.utc)

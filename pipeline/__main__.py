@@ -1,0 +1,4 @@
+"""python -m pipeline: the spendlog command."""
+from .cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The bundled price catalogue (prices.csv) and model aliases (model_aliases.csv), read with importlib.resources."""
