@@ -26,6 +26,12 @@ def sql_statements(name: str) -> list[str]:
             if any(line.strip() and not line.strip().startswith("--") for line in statement.splitlines())]
 
 
+def sql_named(name: str) -> dict[str, str]:
+    """The named statements of sql/<name>, in file order: each follows a line `-- name: NAME`."""
+    parts = re.split(r"^-- name: (\w+)\n", sql_text(name), flags=re.M)
+    return {key: body.strip().removesuffix(";") for key, body in zip(parts[1::2], parts[2::2])}
+
+
 def used_params(sql: str, params: dict) -> dict:
     """The named parameters ($name) that a statement uses, outside its comments."""
     used = set(re.findall(r"\$([A-Za-z_]\w*)", re.sub(r"--[^\n]*", "", sql)))
@@ -51,6 +57,6 @@ def connect(home: str | None = None, config: str | None = None):
     command line finds them (--home, $SPENDLOG_HOME, data_dir; --config, $SPENDLOG_CONFIG, ./spendlog.toml, ~/.config).
     Stale prices are rebuilt first; then nothing done with the connection changes the home (it is in memory)."""
     from .config import load_settings
-    from .derived import open_views
+    from .views import open_views
 
     return open_views(load_settings(config, home))

@@ -7,8 +7,6 @@ import json
 import os
 import re
 
-import click
-
 from . import fetch_dicts, sql_text
 from .output import format_table, jsonable
 
@@ -19,17 +17,19 @@ UNATTRIBUTED_COLUMNS = [("kind", "kind"), ("value", "value_fmt"), ("requests", "
 
 
 def parse_month(value: str | None) -> dt.date | None:
+    """The first day of a month written YYYY-MM (None for None); ValueError for anything else."""
     if value is None:
         return None
     match = re.fullmatch(r"(\d{4})-(\d{2})", value)
     if not match or not 1 <= int(match[2]) <= 12:
-        raise click.BadParameter(f"{value!r} is not a month (YYYY-MM)", param_hint="--month")
+        raise ValueError(f"{value!r} is not a month (YYYY-MM)")
     return dt.date(int(match[1]), int(match[2]), 1)
 
 
 def attribution_tables(settings, month: dt.date | None, top: int) -> tuple[list[dict], list[dict]]:
     """The rules table and the top unattributed values, each a list of dicts (raw and display columns)."""
-    from .derived import bind_config, open_views
+    from .priced import bind_config
+    from .views import open_views
     from .reports import load_macros
 
     con = open_views(settings)
@@ -85,32 +85,19 @@ def suggestion(unattributed: list[dict], config_name: str) -> list[str]:
             f"  {key} = {json.dumps(value)}"]
 
 
-@click.command()
-@click.option("--month", help="Only this local month, YYYY-MM (default: all time).")
-@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1),
-              help="How many unattributed api keys, workspaces and projects to list, each.")
-@click.option("--json", "as_json", is_flag=True, help="Print both tables as JSON.")
-@click.pass_obj
-def apps(obj, month, top, as_json):
-    """Show which rule named the app of how many requests and dollars.
+def attribution_json(settings, month: str | None, top: int) -> str:
+    """`spendlog apps --json`: both tables, raw columns only."""
+    rules, unattributed = attribution_tables(settings, parse_month(month), top)
 
-    One row per rule, in the order they apply: the record's own app (or
-    `ingest --app`), each [[sources]] entry with an app, each [[attribution]]
-    rule, then unattributed. A configured rule that attributed nothing shows 0
-    requests. Requests and cost are those in totals (the `spend` view); mirror
-    and subscription sources and usage buckets covered by request logs are
-    shown apart. Then the top unattributed api keys, workspaces and projects,
-    with a rule you could add for them.
-    """
-    first_day = parse_month(month)
-    settings = obj.settings
-    rules, unattributed = attribution_tables(settings, first_day, top)
-    if as_json:
-        def raw(rows):
-            return [{k: jsonable(v) for k, v in row.items() if not k.endswith("_fmt")} for row in rows]
+    def raw(rows):
+        return [{k: jsonable(v) for k, v in row.items() if not k.endswith("_fmt")} for row in rows]
 
-        click.echo(json.dumps({"month": month, "rules": raw(rules), "unattributed": raw(unattributed)}, indent=1))
-        return
+    return json.dumps({"month": month, "rules": raw(rules), "unattributed": raw(unattributed)}, indent=1)
+
+
+def attribution_text(settings, month: str | None, top: int) -> str:
+    """`spendlog apps`: the rules table, dead rules, the top unattributed values and a rule to add."""
+    rules, unattributed = attribution_tables(settings, parse_month(month), top)
     period = f" in {month}" if month else ""
     out = [f"How apps were attributed{period or ' (all time)'}", "", table(rules, RULE_COLUMNS, "row")]
     dead = dead_rules_lines(rules, period)
@@ -126,4 +113,4 @@ def apps(obj, month, top, as_json):
             out.append(more)
         config_name = settings.config_file.name if settings.config_file else "spendlog.toml"
         out += [""] + suggestion(unattributed, config_name)
-    click.echo("\n".join(out))
+    return "\n".join(out)

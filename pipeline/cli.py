@@ -11,16 +11,15 @@ from pathlib import Path
 import click
 import duckdb
 
-from .config import EXIT_CONFIG, ConfigError, Settings, load_settings
-from .lake import EXIT_BUSY, Busy
-from .lines import FileError
-from .output import fail, format_table, jsonable, text
-from .apps import apps
-from .prices import prices
+from .config import Settings, load_settings
+from .errors import EXIT_DATA, EXIT_INTERNAL, EXIT_PROBLEMS, SpendlogError
+from .output import format_table, jsonable, text
 
-EXIT_DATA = 65
-EXIT_NOINPUT = 66
-EXIT_INTERNAL = 70
+
+def fail(message: str, code: int) -> None:
+    """One line on stderr, then exit with code."""
+    click.echo(f"spendlog: {message}", err=True)
+    sys.exit(code)
 
 
 class Context:
@@ -45,14 +44,8 @@ class SpendlogGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, SystemExit, click.exceptions.Abort):
             raise
-        except ConfigError as exc:
-            fail(f"config: {exc}", EXIT_CONFIG)
-        except Busy as exc:
-            fail(f"busy: {exc}", EXIT_BUSY)
-        except FileNotFoundError as exc:
-            fail(str(exc), EXIT_NOINPUT)
-        except FileError as exc:
-            fail(str(exc), EXIT_DATA)
+        except SpendlogError as exc:
+            fail(f"{exc.label}: {exc}" if exc.label else str(exc), exc.exit_code)
         except BrokenPipeError:  # the reader went away (spendlog sql … | head): stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
@@ -139,7 +132,7 @@ def sql(obj: Context, query, fmt):
 
     Views: usage, priced_usage, spend, rejects, prices, ingested_files, daily_spend.
     """
-    from .derived import open_views
+    from .views import open_views
 
     con = open_views(obj.settings)
     try:
@@ -260,8 +253,104 @@ def formats(obj: Context):
         click.echo(f"{name}\n    {layouts[name].DESCRIPTION}\n    e.g. {layouts[name].EXAMPLE}")
 
 
-cli.add_command(prices)
-cli.add_command(apps)
+@cli.command()
+@click.option("--month", callback=lambda _ctx, _param, value: _checked_month(value),
+              help="Only this local month, YYYY-MM (default: all time).")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1),
+              help="How many unattributed api keys, workspaces and projects to list, each.")
+@click.option("--json", "as_json", is_flag=True, help="Print both tables as JSON.")
+@click.pass_obj
+def apps(obj: Context, month, top, as_json):
+    """Show which rule named the app of how many requests and dollars.
+
+    One row per rule, in the order they apply: the record's own app (or
+    `ingest --app`), each [[sources]] entry with an app, each [[attribution]]
+    rule, then unattributed. A configured rule that attributed nothing shows 0
+    requests. Requests and cost are those in totals (the `spend` view); mirror
+    and subscription sources and usage buckets covered by request logs are
+    shown apart. Then the top unattributed api keys, workspaces and projects,
+    with a rule you could add for them.
+    """
+    from .apps import attribution_json, attribution_text
+
+    show = attribution_json if as_json else attribution_text
+    click.echo(show(obj.settings, month, top))
+
+
+def _checked_month(value: str | None) -> str | None:
+    from .apps import parse_month
+
+    try:
+        parse_month(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--month") from None
+    return value
+
+
+@cli.group()
+def prices():
+    """Check, list and explain prices: the bundled catalogue plus your [prices] user_file."""
+
+
+@prices.command("check")
+@click.pass_obj
+def prices_check(obj: Context):
+    """Check the catalogue and that every model in the lake has a price.
+
+    Lists every problem, one per line, and exits 1: overlapping dates within a
+    layer, a gap in a model's life, a negative rate, a bad date or column, an
+    alias matching two models, a lake model with no price on a day it was used.
+    """
+    from .pricing.explain import check_problems
+
+    problems, counts = check_problems(obj.settings)
+    if problems:
+        for problem in problems:
+            click.echo(problem)
+        fail(f"prices check: {len(problems)} problem{'s' if len(problems) != 1 else ''}", EXIT_PROBLEMS)
+    click.echo(f"catalogue OK: {counts['prices']} prices, {counts['aliases']} aliases, "
+               f"{counts['lake_models']} lake models priced")
+
+
+@prices.command("list")
+@click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%d"]), help="The UTC date, YYYY-MM-DD (default: today).")
+@click.option("--provider", help="Only this provider (anthropic, openai, google, …).")
+@click.pass_obj
+def prices_list(obj: Context, at, provider):
+    """The price of every model at a date, in USD per 1M tokens.
+
+    User rows ([prices] user_file) win over bundled ones; contract shows a
+    negotiated multiplier in force.
+    """
+    from .pricing.explain import prices_table
+
+    settings = obj.settings
+    day = at.date() if at else settings.now().astimezone(dt.timezone.utc).date()
+    click.echo(prices_table(settings, day, provider))
+
+
+@prices.command("explain")
+@click.argument("request_id")
+@click.pass_obj
+def prices_explain(obj: Context, request_id):
+    """Explain the cost of one request, the way you check a line of a bill.
+
+    Shows the logged model, the alias and catalogue row that priced it, the
+    tier and why, each component as tokens × rate, the multipliers and the
+    total, which equals cost_usd in priced_usage. Every row with that request
+    id is explained.
+    """
+    from .pricing.explain import explain_lines, explain_rows
+    from .views import open_views
+
+    con = open_views(obj.settings)
+    rows = explain_rows(con, request_id)
+    con.close()
+    if not rows:
+        fail(f"no request with id {request_id!r} in priced_usage", EXIT_PROBLEMS)
+    if len(rows) > 1:
+        click.echo(f"{len(rows)} rows have request id {request_id}; each is explained.\n")
+    click.echo("\n\n".join("\n".join(explain_lines(r)) for r in rows))
 
 
 def main() -> None:

@@ -10,11 +10,29 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
-EXIT_CONFIG = 78
+from .errors import ConfigError
 
 
-class ConfigError(Exception):
-    """A bad configuration: one line naming the problem; exits 78."""
+def glob_to_regex(pattern: str, path: bool) -> str:
+    """A shell glob as an RE2 full-match pattern; for paths `*` stops at `/` and `**/` spans folders."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i) and path:
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*" if path else ".*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]" if path else ".")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -25,6 +43,10 @@ class Source:
     role: str = "primary"
     billing: str = "api"
     label: str = ""
+
+    def matches(self, path) -> bool:
+        """Whether a source file falls under this entry's path glob."""
+        return re.fullmatch(glob_to_regex(self.path, True), str(path)) is not None
 
 
 @dataclass(frozen=True)

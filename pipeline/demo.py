@@ -5,8 +5,9 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from .config import ConfigError, load_settings
-from .derived import open_views
+from .config import load_settings
+from .errors import ConfigError
+from .views import open_views
 from .ingest import ingest
 from .reports import render_all
 from .samples import generate

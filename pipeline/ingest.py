@@ -4,18 +4,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 import duckdb
 
-from . import derived, run_sql, sql_text, used_params
+from . import run_sql, sql_text, used_params
 from .config import Settings
+from .errors import FileError, MissingInput
 from .formats import detect
-from .lake import Lake, connect, table_relation
-from .lines import READERS, FileError, LineStats
+from .lake import Lake, connect, table_relation, write_partitioned
+from .lines import READERS, LineStats
+from .priced import reprice
 
 SOURCE_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".log", ".gz")
 RAW_CAP = 64 * 1024
@@ -68,7 +69,7 @@ def discover(paths: list[str]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise FileNotFoundError(f"no such file or folder: {raw}")
+            raise MissingInput(f"no such file or folder: {raw}")
     return list(dict.fromkeys(found))
 
 
@@ -229,7 +230,7 @@ def ingest(
 def configured_format(settings: Settings, path: Path) -> str | None:
     """The format of the first [[sources]] entry whose path matches the file (None: detect)."""
     for source in settings.sources:
-        if re.fullmatch(derived.glob_to_regex(source.path, True), str(path)):
+        if source.matches(path):
             return source.format
     return None
 
@@ -290,18 +291,18 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
     run_sql(con, "ingest/repeated_rejects.sql")
 
     stage = lake.new_stage()
-    staged = derived.write_partitioned(
+    staged = write_partitioned(
         con, "select c.* exclude (raw_text) from candidates c join outcomes o using (source_file, source_line) "
              "where o.origin = 'new' and o.outcome in ('load', 'replace')",
         stage / "usage", "usage", "ts")
-    staged += derived.write_partitioned(con, "select * from new_rejects", stage / "rejects", "rejects", "ingested_at")
+    staged += write_partitioned(con, "select * from new_rejects", stage / "rejects", "rejects", "ingested_at")
 
     # lake rows that lost: their files are rewritten without them, and their source files' accounting moves them
     removed = "outcome in ('displaced', 'superseded_in_lake')"
     old_usage = set()
     for (lake_file,) in con.execute(f"select distinct lake_file from outcomes where {removed}").fetchall():
         old_usage.add(str(Path(lake_file).relative_to(lake.home)))
-        staged += derived.write_partitioned(
+        staged += write_partitioned(
             con,
             f"select * from read_parquet('{lake_file}') where (source_file, source_line) not in "
             f"(select (source_file, source_line) from outcomes where {removed})",
@@ -330,5 +331,5 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
     published = lake.publish(staged)
     manifest["tables"]["usage"] = usage_files + [p for p in published if p.startswith("lake/usage/")]
     manifest["tables"]["rejects"] += [p for p in published if p.startswith("lake/rejects/")]
-    derived.reprice(con, lake, manifest, settings)
+    reprice(con, lake, manifest, settings)
     lake.write_manifest(manifest, settings)

@@ -13,13 +13,10 @@ import duckdb
 
 from . import sql_text
 from .config import Settings
+from .errors import Busy
 
 TABLES = ("usage", "rejects", "priced")
-EXIT_BUSY = 75
-
-
-class Busy(Exception):
-    """Another spendlog process holds the lock; exits 75."""
+INTERNAL_COLUMNS = ("dedupe_key", "dedupe_rank", "row_fingerprint")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -134,3 +131,31 @@ def table_relation(lake: Lake, manifest: dict, table: str, empty: str) -> str:
     if not files:
         return f"select * from {empty} where false"
     return f"select * from read_parquet({_files_literal(files)}, hive_partitioning = false)"
+
+
+def bind_usage(con, lake: Lake, manifest: dict) -> None:
+    """Views usage_files (the manifest's usage files, internal columns too) and pricing_input (without them)."""
+    con.execute(f"create or replace temp view usage_files as "
+                f"{table_relation(lake, manifest, 'usage', 'usage_schema')}")
+    if not manifest["tables"]["usage"]:
+        con.execute("create or replace temp view usage_files as select *, null::varchar as dedupe_key, "
+                    "null::bigint as dedupe_rank, null::varchar as row_fingerprint from usage_schema where false")
+    con.execute(f"create or replace temp view pricing_input as "
+                f"select * exclude ({', '.join(INTERNAL_COLUMNS)}) from usage_files")
+
+
+def write_partitioned(con, query: str, folder: Path, prefix: str, ts_column: str, params=None) -> list[Path]:
+    """Write a query's rows as one Parquet file per UTC month (utc_year=/utc_month=), sorted by ts_column."""
+    con.execute(f"create or replace temp table to_write as {query}", params or {})
+    months = con.execute(
+        f"select distinct year({ts_column}), month({ts_column}) from to_write order by all").fetchall()
+    written = []
+    for year, month in months:
+        target = folder / f"utc_year={year}" / f"utc_month={month:02d}" / f"{prefix}-{uuid.uuid4().hex[:16]}.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        con.execute(
+            f"copy (select * from to_write where year({ts_column}) = {year} and month({ts_column}) = {month} "
+            f"order by {ts_column}) to '{target}' (format parquet, compression zstd)")
+        written.append(target)
+    con.execute("drop table to_write")
+    return written

@@ -10,18 +10,11 @@ from typing import Iterator
 
 import pyarrow as pa
 
+from .errors import FileError
+
 CHUNK_BYTES = 16 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
 SCHEMA = pa.schema([("line", pa.int64()), ("bytes", pa.binary())])
-
-
-class FileError(Exception):
-    """A whole file is refused (DESIGN.md §4 file-level errors)."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass

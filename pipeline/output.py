@@ -1,16 +1,8 @@
-"""Plain-text output shared by the commands: one-line failures and aligned tables."""
+"""Plain-text output shared by the commands: values as text and JSON, aligned tables."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from decimal import Decimal
-
-import click
-
-
-def fail(message: str, code: int) -> None:
-    click.echo(f"spendlog: {message}", err=True)
-    sys.exit(code)
 
 
 def text(value) -> str:

@@ -269,7 +269,7 @@ def render_index(out_dir: Path) -> Path:
 
 def render_all(settings, jobs, out_dir: Path | None = None) -> list[Path]:
     """Render (kind, start, end) reports over the settings' lake into out_dir (default: the home's reports/)."""
-    from .derived import open_views
+    from .views import open_views
     from .pricing import catalog_version
 
     out = Path(out_dir) if out_dir else settings.home / "reports"

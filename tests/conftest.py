@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.config import load_settings
-from pipeline.derived import open_views
+from pipeline.views import open_views
 from pipeline.ingest import ingest
 from pipeline.lake import Lake
 

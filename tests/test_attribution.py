@@ -1,6 +1,6 @@
 from conftest import app_record, write_jsonl
 from pipeline.config import load_settings
-from pipeline.derived import open_views
+from pipeline.views import open_views
 from pipeline.ingest import ingest
 
 

@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from pipeline.config import ConfigError, load_settings
+from pipeline.config import load_settings
+from pipeline.errors import ConfigError
 
 
 @pytest.mark.parametrize("text, message", [

@@ -59,6 +59,8 @@ def test_the_wheel_holds_every_sql_file_template_and_catalogue(installed_wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {"pipeline/" + p.relative_to(ROOT).as_posix().removeprefix("pipeline/") for p in shipped_files()}
     assert expected <= names
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "pipeline").rglob("*.py")}
+    assert {n for n in names if n.endswith(".py") and n.split("/")[1] not in ("sql", "templates")} == modules
     assert not [n for n in names if "sample_logs" in n or n.startswith(("tests/", "sql/", "templates/"))]
 
 

@@ -13,9 +13,10 @@ from conftest import ROOT, app_record, write_jsonl
 from pipeline import pricing, sql_text
 from pipeline.cli import cli
 from pipeline.config import load_settings
-from pipeline.derived import open_views
+from pipeline.views import open_views
 from pipeline.ingest import ingest
-from pipeline.prices import explain_rows, prices
+from pipeline.pricing import catalog as pricing_catalog
+from pipeline.pricing.explain import explain_rows
 
 
 BUNDLED_PRICES = sum(1 for _ in csv.DictReader(open(ROOT / "pipeline" / "catalog" / "prices.csv", encoding="utf-8")))
@@ -63,17 +64,6 @@ RECORDS = [
     {"ts": "2026-03-06T10:00:00Z", "app": "test-app", "request_id": "req_429", "http_status": 429,
      "model_requested": "no-such-model", "error": {"type": "error", "error": {"type": "rate_limit_error"}}},
 ]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def prices_command():
-    """`spendlog prices`, for this module only until pipeline/cli.py registers it."""
-    registered = "prices" in cli.commands
-    if not registered:
-        cli.add_command(prices)
-    yield
-    if not registered:
-        del cli.commands["prices"]
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +243,7 @@ def test_check_finds_an_alias_matching_two_models(spendlog, tmp_path, monkeypatc
     aliases.write_text("provider,pattern,model\n"
                        "anthropic,claude-haiku-4-5(-\\d{8})?,claude-haiku-4-5\n"
                        "anthropic,claude-(3-)?haiku-4.*,claude-3-haiku\n")
-    monkeypatch.setattr(pricing, "ALIASES_CSV", aliases)
+    monkeypatch.setattr(pricing_catalog, "ALIASES_CSV", aliases)
     result = spendlog("prices", "check")
     assert result.exit_code == 1
     assert result.stdout == (

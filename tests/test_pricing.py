@@ -348,7 +348,7 @@ def test_output_keeps_the_input_columns_first_then_the_pricing_columns():
 
 def test_money_columns_are_decimal_38_12():
     price_rows(dict())
-    types = dict((row[0], row[1]) for row in con().execute(f"describe {sql_text('pricing.sql')}").fetchall())
+    types = dict((row[0], row[1]) for row in con().execute("describe select * from pricing('pricing_input')").fetchall())
     assert {column: types[column] for column in COSTS} == {column: "DECIMAL(38,12)" for column in COSTS}
     assert (types["price_flags"], types["price_tier"], types["price_id"]) == ("VARCHAR[]", "VARCHAR", "VARCHAR")
 

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from pipeline.derived import open_views
+from pipeline.views import open_views
 from pipeline.ingest import ingest
 from pipeline.lake import Lake
 from pipeline.samples.claude_code import generate

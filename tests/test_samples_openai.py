@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from pipeline.derived import open_views
+from pipeline.views import open_views
 from pipeline.ingest import ingest
 from pipeline.samples.openai import APPS, generate
 

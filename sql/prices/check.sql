@@ -1,13 +1,18 @@
--- `spendlog prices check`, the lake half (the catalogue half is sql/catalog.sql). pipeline/prices.py binds
--- pricing_input (the lake's usage rows) and the catalogue, runs the first statement, prices lake_keys by
--- sql/pricing.sql into lake_keys_priced, then runs the second (problems, one line each: must return no rows) and
--- the third (the counts of the summary line).
+-- `spendlog prices check`, the lake half (the catalogue half is sql/model/catalog_problems.sql). Named statements,
+-- run by pipeline/pricing/explain.py in this order over pricing_input (the lake's usage rows) and the catalogue:
+-- lake_keys, lake_keys_priced, problems (one line each: must return no rows), counts (the summary line).
+-- name: lake_keys
 create or replace temp table lake_keys as
 select *, count(*) over (partition by provider, model, cast(timezone('UTC', ts) as date)) as key_rows
 from pricing_input
 where coalesce(billable, true) and model is not null
 qualify row_number() over (partition by provider, model, cast(timezone('UTC', ts) as date) order by ts) = 1;
 
+-- name: lake_keys_priced
+create or replace temp table lake_keys_priced as
+select * from pricing('lake_keys');
+
+-- name: problems
 with lives as (
     select provider, model, effective_from, source_file, source_line,
            max(coalesce(effective_to, date '9999-12-31')) over (
@@ -82,6 +87,7 @@ from (
 )
 order by kind, source_file, source_line, problem;
 
+-- name: counts
 select
     (select count(*) from price_catalog) + (select count(*) from price_multipliers) as prices,
     (select count(*) from model_aliases) as aliases,

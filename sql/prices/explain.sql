@@ -1,7 +1,8 @@
--- `spendlog prices explain REQUEST_ID`: every priced_usage row of one request id, priced again by sql/pricing.sql
--- itself with its working columns kept (rates, tier decision, components before and after each multiplier), next
--- to the cost_usd stored in priced_usage. pipeline/prices.py runs the first statement with $request_id, binds
--- explain_priced (pricing.sql over explain_input, internals kept), then runs the second.
+-- `spendlog prices explain REQUEST_ID`: every priced_usage row of one request id, priced again by
+-- sql/model/pricing.sql itself with its working columns kept (rates, tier decision, components before and after
+-- each multiplier), next to the cost_usd stored in priced_usage. Named statements: input (with $request_id), then
+-- rows.
+-- name: input
 create or replace temp table explain_input as
 select * exclude (canonical_model, price_id, price_tier, price_flags, input_cost_usd, cache_write_cost_usd,
                   cache_read_cost_usd, output_cost_usd, tool_cost_usd, cost_usd, cost_without_cache_usd,
@@ -13,8 +14,9 @@ select * exclude (canonical_model, price_id, price_tier, price_flags, input_cost
 from priced_usage
 where request_id = $request_id;
 
+-- name: rows
 with priced as (
-    select * from explain_priced
+    select * from pricing_steps('explain_input', 'price_catalog')
 ),
 
 matched_aliases as (

@@ -1,7 +1,7 @@
 -- `spendlog prices list`: the price row in force for every catalogue model at one UTC date, chosen by
--- sql/pricing.sql itself (user rows win; contract multipliers applied). pipeline/prices.py runs the first
--- statement with $at (a DATE) and $provider (NULL for all), binds list_priced (pricing.sql over list_input,
--- internals kept), then runs the second.
+-- sql/model/pricing.sql itself (user rows win; contract multipliers applied). Named statements: input (with $at,
+-- a DATE, and $provider, NULL for all), then prices.
+-- name: input
 create or replace temp table list_input as
 select
     provider, model, cast($at as timestamptz) as ts, true as billable, false as usage_missing, 'request' as grain,
@@ -12,6 +12,7 @@ select
 from (select distinct provider, model from price_catalog)
 where $provider is null or provider = lower(trim($provider));
 
+-- name: prices
 select
     provider,
     model,
@@ -29,6 +30,6 @@ select
     _price.layer as layer,
     _price.source as source,
     price_id
-from list_priced
+from pricing_steps('list_input', 'price_catalog')
 where price_id is not null
 order by provider, model

@@ -1,14 +1,14 @@
 -- What-if pricing: the table macros price_as_target(target_model) and price_as(target_model [, relation]).
 -- `select * from price_as('claude-opus-4-6')` is every row of priced_usage (or of the table or view named by
--- relation := '…') priced as if it had run on the target, by sql/pricing.sql itself (pipeline/pricing.py puts its
--- text, reading price_as_input and price_as_catalog, in the CTE price_as_priced), plus
+-- relation := '…') priced as if it had run on the target, by sql/model/pricing.sql itself (its macro pricing_steps
+-- over the CTEs price_as_input and price_as_catalog), plus
 -- price_as_model, price_as_price_id, price_as_tier, cost_as_usd and price_as_flags.
 -- Rules for the target: its price row at the request's UTC date; before its first row its earliest row (flag
 -- price_as_earliest), after its last row (or in a gap) the latest row before (flag price_as_latest); cache writes
 -- at its write rates, or its input rate where it has none (OpenAI, Gemini), cache reads likewise; its own
 -- long-context threshold decides the tier; the request keeps its batch, speed, service tier and inference_geo,
 -- and US-only inference on a target without a US multiplier is priced at x1 (flag price_as_no_geo). The target's
--- contract multipliers apply. Needs price_catalog, price_multipliers and model_aliases (pipeline/pricing.py).
+-- contract multipliers apply. Needs the catalogue tables and the pricing macros (sql/model/).
 create or replace temp macro price_as_target(target_model) as table
 with wanted as (
     select lower(trim(target_model)) as name
@@ -99,7 +99,7 @@ price_as_input as (
 ),
 
 price_as_priced as (
-select * from price_as_pricing
+    select * from pricing_steps('price_as_input', 'price_as_catalog')
 )
 
 select r.* exclude (price_as_row),

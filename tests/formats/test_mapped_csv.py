@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from conftest import FIXTURES, query
-from pipeline.config import ConfigError, load_settings
+from pipeline.config import load_settings
+from pipeline.errors import ConfigError
 from pipeline.formats import detect
 from pipeline.ingest import ingest
 

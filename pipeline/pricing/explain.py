@@ -1,16 +1,16 @@
-"""`spendlog prices`: check the catalogue, list the prices in force, explain the price of one request."""
+"""What `spendlog prices` answers: the catalogue's problems, the prices in force, how one request was priced."""
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-import click
 import duckdb
 
-from . import fetch_dicts, pricing, sql_statements
-from .output import fail, format_table
+from .. import fetch_dicts, sql_named
+from ..lake import Lake, bind_usage, connect
+from ..output import format_table
+from .catalog import create_pricing_macros, load_catalog, read_catalog
 
-EXIT_PROBLEMS = 1
 FLAG_WORDS = {
     "usage_missing": "the request was billed but its usage is unknown (a stream aborted before its usage arrived)",
     "batch_and_fast": "it says both batch and fast mode, which the Batch API does not offer: a data error",
@@ -35,75 +35,40 @@ def number(value: Decimal | int | None) -> str:
     return str(value)
 
 
-@click.group()
-def prices():
-    """Check, list and explain prices: the bundled catalogue plus your [prices] user_file."""
-
-
 # --- check --------------------------------------------------------------------------------------------------------
 
 def check_problems(settings) -> tuple[list[str], dict]:
     """Every catalogue problem (both layers, gaps, alias clashes) and every lake model without a price at a date
     where it occurs, one line each; and the counts. Reads the lake's usage rows: never re-prices."""
-    from .derived import bind_usage
-    from .lake import Lake, connect
-
     con = connect(settings)
-    problems = [str(p) for p in pricing.read_catalog(con, settings.user_price_file)]
+    problems = [str(p) for p in read_catalog(con, settings.user_price_file)]
+    create_pricing_macros(con)
     lake = Lake(settings.home)
     bind_usage(con, lake, lake.read_manifest())
-    keys, lake_problems, counts = sql_statements("prices/check.sql")
-    con.execute(keys)
-    con.execute(f"create or replace temp table lake_keys_priced as {pricing.pricing_query('lake_keys')}")
-    problems += [row[0] for row in con.execute(lake_problems).fetchall()]
-    summary = fetch_dicts(con, counts)[0]
+    check = sql_named("prices/check.sql")
+    con.execute(check["lake_keys"])
+    con.execute(check["lake_keys_priced"])
+    problems += [row[0] for row in con.execute(check["problems"]).fetchall()]
+    summary = fetch_dicts(con, check["counts"])[0]
     con.close()
     return problems, summary
-
-
-@prices.command("check")
-@click.pass_obj
-def prices_check(obj):
-    """Check the catalogue and that every model in the lake has a price.
-
-    Lists every problem, one per line, and exits 1: overlapping dates within a
-    layer, a gap in a model's life, a negative rate, a bad date or column, an
-    alias matching two models, a lake model with no price on a day it was used.
-    """
-    problems, counts = check_problems(obj.settings)
-    if problems:
-        for problem in problems:
-            click.echo(problem)
-        fail(f"prices check: {len(problems)} problem{'s' if len(problems) != 1 else ''}", EXIT_PROBLEMS)
-    click.echo(f"catalogue OK: {counts['prices']} prices, {counts['aliases']} aliases, "
-               f"{counts['lake_models']} lake models priced")
 
 
 # --- list ---------------------------------------------------------------------------------------------------------
 
 def prices_in_force(settings, at: dt.date, provider: str | None) -> list[dict]:
+    """The price row in force on a UTC date for every catalogue model (of one provider, or all)."""
     con = duckdb.connect()
-    pricing.load_catalog(con, settings.user_price_file)
-    make_input, select = sql_statements("prices/list.sql")
-    con.execute(make_input, {"at": at, "provider": provider})
-    con.execute(f"create or replace temp view list_priced as {pricing.pricing_query('list_input', internals=True)}")
-    rows = fetch_dicts(con, select)
+    load_catalog(con, settings.user_price_file)
+    statements = sql_named("prices/list.sql")
+    con.execute(statements["input"], {"at": at, "provider": provider})
+    rows = fetch_dicts(con, statements["prices"])
     con.close()
     return rows
 
 
-@prices.command("list")
-@click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%d"]), help="The UTC date, YYYY-MM-DD (default: today).")
-@click.option("--provider", help="Only this provider (anthropic, openai, google, …).")
-@click.pass_obj
-def prices_list(obj, at, provider):
-    """The price of every model at a date, in USD per 1M tokens.
-
-    User rows ([prices] user_file) win over bundled ones; contract shows a
-    negotiated multiplier in force.
-    """
-    settings = obj.settings
-    day = at.date() if at else settings.now().astimezone(dt.timezone.utc).date()
+def prices_table(settings, day: dt.date, provider: str | None) -> str:
+    """`spendlog prices list` as text: a heading line and the table of prices_in_force."""
     rows = prices_in_force(settings, day, provider)
     headers = ["provider", "model", "input", "output", "write 5m", "write 1h", "read", "long context", "batch",
                "contract", "since", "source"]
@@ -118,20 +83,18 @@ def prices_list(obj, at, provider):
                       number(r["cache_write_1h"]), number(r["cache_read"]), long_context,
                       f"×{number(r['batch_multiplier'])}" if r["batch_multiplier"] is not None else "", contract,
                       str(r["effective_from"]), source])
-    click.echo(f"Prices in force on {day} (UTC), USD per 1M tokens; long context: input above the threshold, "
-               f"input / output")
-    click.echo(format_table(headers, cells, right={2, 3, 4, 5, 6}, noun="model"))
+    heading = (f"Prices in force on {day} (UTC), USD per 1M tokens; long context: input above the threshold, "
+               "input / output")
+    return heading + "\n" + format_table(headers, cells, right={2, 3, 4, 5, 6}, noun="model")
 
 
 # --- explain ------------------------------------------------------------------------------------------------------
 
 def explain_rows(con, request_id: str) -> list[dict]:
-    """The rows of request_id in priced_usage, priced again by sql/pricing.sql with its working columns."""
-    make_input, select = sql_statements("prices/explain.sql")
-    con.execute(make_input, {"request_id": request_id})
-    con.execute(f"create or replace temp view explain_priced as "
-                f"{pricing.pricing_query('explain_input', internals=True)}")
-    return fetch_dicts(con, select)
+    """The rows of request_id in priced_usage, priced again by sql/model/pricing.sql with its working columns."""
+    statements = sql_named("prices/explain.sql")
+    con.execute(statements["input"], {"request_id": request_id})
+    return fetch_dicts(con, statements["rows"])
 
 
 def _when(ts) -> str:
@@ -315,26 +278,3 @@ def explain_lines(r: dict) -> list[str]:
     else:
         add("unpriced", "cost_usd is NULL: " + "; ".join(_flag_words(r)))
     return lines
-
-
-@prices.command("explain")
-@click.argument("request_id")
-@click.pass_obj
-def prices_explain(obj, request_id):
-    """Explain the cost of one request, the way you check a line of a bill.
-
-    Shows the logged model, the alias and catalogue row that priced it, the
-    tier and why, each component as tokens × rate, the multipliers and the
-    total, which equals cost_usd in priced_usage. Every row with that request
-    id is explained.
-    """
-    from .derived import open_views
-
-    con = open_views(obj.settings)
-    rows = explain_rows(con, request_id)
-    con.close()
-    if not rows:
-        fail(f"no request with id {request_id!r} in priced_usage", EXIT_PROBLEMS)
-    if len(rows) > 1:
-        click.echo(f"{len(rows)} rows have request id {request_id}; each is explained.\n")
-    click.echo("\n\n".join("\n".join(explain_lines(r)) for r in rows))

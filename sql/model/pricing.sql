@@ -1,9 +1,13 @@
--- Prices every usage row (DESIGN.md §2 "Money", §3 "Pricing"; reference/pricing.md §b).
--- Inputs: pricing_input (the canonical usage columns), price_catalog, price_multipliers and model_aliases
--- (sql/catalog.sql, loaded by pipeline/pricing.py).
--- Output: the pricing_input columns, then canonical_model, price_id, price_tier, price_flags and the costs,
--- DECIMAL(38,12): NULL in every cost column when a billable row cannot be priced, 0 when it is not billable.
--- Internal columns start with `_` and are dropped by the final select.
+-- Prices every usage row (DESIGN.md §2 "Money", §3 "Pricing"; reference/pricing.md §b), as two table macros:
+--   pricing(input)                  the rows of the relation named by input (canonical usage columns), then
+--                                   canonical_model, price_id, price_tier, price_flags and the costs, DECIMAL(38,12):
+--                                   NULL in every cost column when a billable row cannot be priced, 0 when it is
+--                                   not billable;
+--   pricing_steps(input, catalog)   the same with the working columns kept (they start with `_`: `_price`, rates
+--                                   `_r_*`, multipliers `_m_*`, components `_b_*` before and `_c_*` after the
+--                                   multipliers …) and the price rows read from the relation named by catalog:
+--                                   for `prices explain`, `prices list` and price_as (sql/prices/).
+-- Also reads price_multipliers and model_aliases (sql/model/catalog.sql).
 -- Where the rules are silent: speed = 'fast' on a row without fast rates bills at standard speed (fast mode was
 -- withdrawn: such requests ran at standard speed); a usage_missing row (billed, usage unknown) is unpriced with
 -- flag usage_missing; a billable row whose every count is 0 (money-only exports) costs 0; priority rates
@@ -11,8 +15,9 @@
 -- a bucket's tier is unknown only when its context_window cannot decide it for the row's threshold; a price row's
 -- contract_multiplier (user rows) applies to every charge, web search included, times the contract multiplier row
 -- (price_multipliers) in force for the model, else for its provider's `*`.
+create or replace temp macro pricing_steps(input, catalog) as table
 with source as (
-    select * from pricing_input
+    select * from query_table(input)
 ),
 
 logged_models as (
@@ -20,7 +25,7 @@ logged_models as (
 ),
 
 canonical_names as (
-    select distinct provider, model from price_catalog
+    select distinct provider, model from query_table(catalog)
 ),
 
 model_matches as (
@@ -58,7 +63,7 @@ price_keys as (
 dated_prices as (
     select k.provider, k._canonical_model, k._price_date, p as _price
     from price_keys k
-    join price_catalog p
+    join query_table(catalog) p
       on p.provider = lower(k.provider)
      and p.model = k._canonical_model
      and p.effective_from <= k._price_date
@@ -312,7 +317,7 @@ settled as (
 )
 
 select
-    columns(lambda c: not starts_with(c, '_')),
+    *,
     _canonical_model as canonical_model,
     _price.price_id as price_id,
     case when _price is not null then _tier end as price_tier,
@@ -328,4 +333,7 @@ select
     end::decimal(38, 12) as cost_without_cache_usd,
     case _status when 'free' then 0 when 'priced' then _nb_in + _nb_cw5m + _nb_cw1h + _nb_cr + _nb_out + _c_tool
     end::decimal(38, 12) as cost_without_batch_usd
-from settled
+from settled;
+
+create or replace temp macro pricing(input) as table
+select columns(lambda c: not starts_with(c, '_')) from pricing_steps(input, 'price_catalog');

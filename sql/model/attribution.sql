@@ -1,7 +1,12 @@
 -- The derived columns of priced_usage: app and app_rule (attribution: which rule named the app), local day and
 -- month, the source (source_name, source_role, source_billing) and in_totals.
--- Inputs: priced_rows (sql/pricing.sql over usage), config_sources, attribution_rules; parameter $timezone.
-with files as (
+-- Inputs: pricing_input (the lake's usage rows, priced here by sql/model/pricing.sql's macro), config_sources,
+-- attribution_rules; parameter $timezone.
+with priced_rows as (
+    select * from pricing('pricing_input')
+),
+
+files as (
     select distinct source_file from priced_rows
 ),
 

@@ -1,0 +1,172 @@
+"""The price catalogue: the bundled CSVs and the user's prices, read, typed and checked (DESIGN.md §3)."""
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from .. import resource, run_sql, sql_text
+from ..errors import CatalogError, UserPricesError
+
+BUNDLED_FILES = {name: resource("catalog", name) for name in ("prices.csv", "model_aliases.csv")}
+PRICES_CSV, ALIASES_CSV = BUNDLED_FILES["prices.csv"], BUNDLED_FILES["model_aliases.csv"]
+REQUIRED_PRICE_COLUMNS = ("provider", "model", "effective_from")
+ALIAS_COLUMNS = ("provider", "pattern", "model")
+CATALOG_TABLES = ("price_catalog", "price_multipliers", "model_aliases")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One catalogue problem: its file, its line (1-based, the header is line 1; None for the whole file), what."""
+
+    file: str
+    line: int | None
+    text: str
+    layer: str = "bundled"
+
+    def __str__(self) -> str:
+        return f"{self.file}: line {self.line}: {self.text}" if self.line else f"{self.file}: {self.text}"
+
+
+def _header(path) -> list[str]:
+    with path.open("r", newline="", encoding="utf-8-sig") as handle:
+        return [column.strip().lower() for column in next(csv.reader(handle), [])]
+
+
+PRICE_COLUMNS = _header(PRICES_CSV)
+
+
+def display_name(path) -> str:
+    """A catalogue file as problems and explanations name it: bundled files by their place in the repository."""
+    bundled = [name for name, file in BUNDLED_FILES.items() if file == path]
+    return f"pipeline/catalog/{bundled[0]}" if bundled else str(path)
+
+
+def _numbered_records(handle):
+    """(first physical line, values) for every CSV record that is not blank."""
+    reader = csv.reader(handle, strict=True)
+    line = 1
+    for values in reader:
+        if any(value.strip() for value in values):
+            yield line, values
+        line = reader.line_num + 1
+
+
+def read_csv_rows(path: Path, layer: str, known: list[str], required: tuple[str, ...]) -> tuple[list[dict], list[Problem]]:
+    """The data rows of a catalogue CSV as dicts of stripped strings (None when empty) with source_file,
+    source_line and layer, and the problems of its shape: unknown, missing or repeated columns, ragged rows."""
+    name = display_name(path)
+    try:
+        with path.open("r", newline="", encoding="utf-8-sig") as handle:
+            records = list(_numbered_records(handle))
+    except UnicodeDecodeError as error:
+        return [], [Problem(name, None, f"not UTF-8 text (byte {error.start})", layer)]
+    except csv.Error as error:
+        return [], [Problem(name, None, f"not readable as CSV: {error}", layer)]
+    if not records:
+        return [], [Problem(name, None, "no header row", layer)]
+    header_line, header = records[0]
+    header = [column.strip().lower() for column in header]
+    problems = [Problem(name, header_line, f"unknown column {column}", layer) for column in header if column not in known]
+    problems += [Problem(name, header_line, f"missing column {column}", layer) for column in required if column not in header]
+    problems += [Problem(name, header_line, f"column {column} appears twice", layer)
+                 for column in sorted({c for c in header if header.count(c) > 1})]
+    if problems:
+        return [], problems
+    rows = []
+    for line, values in records[1:]:
+        if len(values) > len(header):
+            problems.append(Problem(name, line, f"{len(values)} values for {len(header)} columns", layer))
+            continue
+        cells = {column: value.strip() or None for column, value in zip(header, values)}
+        rows.append({**dict.fromkeys(known), **cells, "source_file": name, "source_line": line, "layer": layer})
+    return rows, problems
+
+
+def _arrow(rows: list[dict], columns: list[str]) -> pa.Table:
+    schema = pa.schema([(c, pa.string()) for c in columns]
+                       + [("source_file", pa.string()), ("source_line", pa.int64()), ("layer", pa.string())])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _create_from_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    con.register(f"{name}_arrow", table)
+    con.execute(f"create or replace temp table {name} as select * from {name}_arrow")
+    con.unregister(f"{name}_arrow")
+
+
+def read_catalog(con: duckdb.DuckDBPyConnection, user_file: Path | str | None = None) -> list[Problem]:
+    """Create temp tables price_catalog, price_multipliers and model_aliases from the bundled CSVs and the user's
+    prices CSV (sql/model/catalog.sql), and return every problem found (sql/model/catalog_problems.sql), bundled
+    ones first; never raises for them."""
+    con.execute("SET TimeZone = 'UTC'")
+    rows, problems = read_csv_rows(PRICES_CSV, "bundled", PRICE_COLUMNS, REQUIRED_PRICE_COLUMNS)
+    if user_file is not None:
+        user_rows, user_problems = read_csv_rows(Path(user_file), "user", PRICE_COLUMNS, REQUIRED_PRICE_COLUMNS)
+        rows, problems = rows + user_rows, problems + user_problems
+    alias_rows, alias_problems = read_csv_rows(ALIASES_CSV, "bundled", list(ALIAS_COLUMNS), ALIAS_COLUMNS)
+    problems += alias_problems
+    _create_from_arrow(con, "price_rows_raw", _arrow(rows, PRICE_COLUMNS))
+    _create_from_arrow(con, "alias_rows_raw", _arrow(alias_rows, list(ALIAS_COLUMNS)))
+    run_sql(con, "model/catalog.sql")
+    layers = {row["source_file"]: row["layer"] for row in rows}
+    problems += [Problem(file, line, text, layers.get(file, "bundled"))
+                 for file, line, text in con.execute(sql_text("model/catalog_problems.sql")).fetchall()]
+    for table in ("price_rows_raw", "alias_rows_raw", "price_rows_typed"):
+        con.execute(f"drop table {table}")
+    rank = {"bundled": 0, "user": 1}
+    return sorted(problems, key=lambda p: (rank[p.layer], p.file, p.line or 0))
+
+
+@functools.lru_cache(maxsize=4)
+def _checked_catalog(bundled: tuple, user_file: str | None, size: int | None, mtime_ns: int | None) -> dict:
+    """The catalogue tables as Arrow, read and checked once per process for given files (the user file keyed by its
+    size and mtime)."""
+    con = duckdb.connect()
+    problems = read_catalog(con, user_file)
+    if problems:
+        user = [p for p in problems if p.layer == "user"]
+        shown = user or problems
+        more = f" (and {len(shown) - 1} more: `spendlog prices check` lists them)" if len(shown) > 1 else ""
+        if user:
+            raise UserPricesError(f"prices.user_file {shown[0]}{more}")
+        raise CatalogError(f"price catalogue {shown[0]}{more}")
+    tables = {name: con.table(name).to_arrow_table() for name in CATALOG_TABLES}
+    con.close()
+    return tables
+
+
+def load_catalog(con: duckdb.DuckDBPyConnection, user_file: Path | str | None = None) -> None:
+    """Give a connection the catalogue — temp tables price_catalog, price_multipliers and model_aliases from the
+    bundled CSVs plus the user's prices CSV (its rows win over bundled rows for the dates they cover) — and the
+    macros that price with it: pricing(input), pricing_steps(input, catalog) (sql/model/pricing.sql),
+    price_as_target(model) and price_as(model [, relation]) (sql/prices/price_as.sql). The files are read and
+    checked once per process. A bad user file raises UserPricesError (a ConfigError), a bad bundled catalogue
+    CatalogError: one line naming the file, the line and the problem."""
+    stat = Path(user_file).stat() if user_file is not None else None
+    tables = _checked_catalog((PRICES_CSV, ALIASES_CSV), str(user_file) if user_file is not None else None,
+                              stat.st_size if stat else None, stat.st_mtime_ns if stat else None)
+    con.execute("SET TimeZone = 'UTC'")
+    for name, table in tables.items():
+        _create_from_arrow(con, name, table)
+    create_pricing_macros(con)
+
+
+def create_pricing_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The table macros that price with the catalogue tables of the connection."""
+    run_sql(con, "model/pricing.sql")
+    run_sql(con, "prices/price_as.sql")
+
+
+@functools.cache
+def catalog_version() -> str:
+    """The bundled catalogue's version: its newest effective_from plus a hash of both CSVs."""
+    digest = hashlib.sha256(PRICES_CSV.read_bytes() + b"\0" + ALIASES_CSV.read_bytes()).hexdigest()
+    with PRICES_CSV.open("r", newline="", encoding="utf-8") as handle:
+        newest = max(row["effective_from"] for row in csv.DictReader(handle))
+    return f"{newest}+{digest[:12]}"
