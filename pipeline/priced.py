@@ -1,6 +1,7 @@
 """The priced table (lake/priced): every usage row priced and attributed, rebuilt when its stamp is stale."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import asdict
@@ -15,12 +16,17 @@ from .pricing import catalog_version, load_catalog
 PRICED_SQL = ("model/catalog.sql", "model/pricing.sql", "model/attribution.sql")
 
 
+@functools.cache
+def _sql_digest() -> str:
+    return hashlib.sha256("".join(sql_text(name) for name in PRICED_SQL).encode()).hexdigest()
+
+
 def stamp(settings: Settings) -> str:
     """What priced data depends on: the pricing and derive SQL, the catalogues, attribution, sources and the
     timezone."""
     user = settings.user_price_file
     parts = {
-        "sql": hashlib.sha256("".join(sql_text(name) for name in PRICED_SQL).encode()).hexdigest(),
+        "sql": _sql_digest(),
         "catalog": catalog_version(),
         "user_prices": hashlib.sha256(user.read_bytes()).hexdigest() if user else None,
         "attribution": [asdict(rule) for rule in settings.attribution],
@@ -31,7 +37,7 @@ def stamp(settings: Settings) -> str:
 
 
 def bind_config(con, settings: Settings) -> None:
-    """The [[sources]] and [[attribution]] tables that sql/derive.sql joins."""
+    """The [[sources]] and [[attribution]] tables that sql/model/attribution.sql joins."""
     keys = ("api_key", "workspace", "project", "path")
     sources = [
         {"idx": i, "pattern": glob_to_regex(s.path, True), "app": s.app, "role": s.role, "billing": s.billing,

@@ -50,6 +50,18 @@ def test_ingest_exits_65_on_a_refused_file_and_66_on_a_missing_path(run, tmp_pat
     assert result.stderr == f"spendlog: no such file or folder: {tmp_path / 'nope'}\n"
 
 
+def test_a_missing_file_that_is_not_an_input_path_is_an_internal_error_not_66(run, tmp_path, monkeypatch):
+    import pipeline.views
+
+    def broken(settings):
+        raise FileNotFoundError("[Errno 2] No such file or directory: 'site-packages/pipeline/sql/model/views.sql'")
+
+    monkeypatch.setattr(pipeline.views, "open_views", broken)
+    result = run("sql", "select 1")
+    assert result.exit_code == 70
+    assert result.stderr.startswith("spendlog: internal error: FileNotFoundError: ")
+
+
 def test_ingest_exits_65_when_rejects_pass_the_threshold(run, tmp_path):
     path = write_jsonl(tmp_path / "a.jsonl", [app_record(f"req_{i}") for i in range(9)] + ["not json"])
     result = run("ingest", path, "--json")
