@@ -6,9 +6,9 @@ import duckdb
 import jinja2
 import pytest
 
-from pipeline import sql_text
+from pipeline import SQL_DIR, TEMPLATES_DIR, sql_text
 from pipeline.reports import (
-    load_macros, markdown_escape, render_index, render_report, run_section, template_environment,
+    KINDS, SECTIONS, load_macros, markdown_escape, render_index, render_report, run_section, template_environment,
 )
 
 HOSTILE_APP = '<script>alert("x")</script> | *evil_app*'
@@ -366,6 +366,20 @@ def test_render_index_lists_reports_newest_first(con, tmp_path):
 def test_markdown_escape():
     assert markdown_escape("a|b*c_d`e[f]<g>") == r"a\|b\*c\_d\`e\[f\]\<g\>"
     assert markdown_escape("two\nlines") == "two lines"
+
+
+def test_every_section_is_one_sql_file_and_two_partials():
+    names = [s.name for s in SECTIONS]
+    assert len(set(names)) == len(names)
+    assert all(s.kinds and set(s.kinds) <= set(KINDS) for s in SECTIONS)
+    sql_files = {p.stem for p in (SQL_DIR / "reports").glob("*.sql") if not p.name.startswith("_")}
+    assert sql_files == set(names)
+    env = template_environment()
+    for suffix in ("html", "md"):
+        partials = {p.stem for p in (TEMPLATES_DIR / "sections").glob(f"*.{suffix}")}
+        assert partials == set(names)
+        for name in names:
+            env.get_template(f"sections/{name}.{suffix}")
 
 
 def test_templates_are_strict():
