@@ -6,7 +6,7 @@ import duckdb
 import jinja2
 import pytest
 
-from pipeline import SQL_DIR, TEMPLATES_DIR, sql_text
+from pipeline import sql_text
 from pipeline.reports import (
     KINDS, SECTIONS, load_macros, markdown_escape, render_index, render_report, run_section, template_environment,
 )
@@ -372,14 +372,9 @@ def test_every_section_is_one_sql_file_and_two_partials():
     names = [s.name for s in SECTIONS]
     assert len(set(names)) == len(names)
     assert all(s.kinds and set(s.kinds) <= set(KINDS) for s in SECTIONS)
-    sql_files = {p.stem for p in (SQL_DIR / "reports").glob("*.sql") if not p.name.startswith("_")}
-    assert sql_files == set(names)
-    env = template_environment()
-    for suffix in ("html", "md"):
-        partials = {p.stem for p in (TEMPLATES_DIR / "sections").glob(f"*.{suffix}")}
-        assert partials == set(names)
-        for name in names:
-            env.get_template(f"sections/{name}.{suffix}")
+    assert all(sql_text(f"reports/{name}.sql").strip() for name in names)
+    partials = {name for name in template_environment().list_templates() if name.startswith("sections/")}
+    assert partials == {f"sections/{name}.{suffix}" for name in names for suffix in ("html", "md")}
 
 
 def test_templates_are_strict():
