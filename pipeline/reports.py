@@ -15,36 +15,31 @@ from . import sql_text, used_params
 
 KINDS = ("monthly", "daily", "period")
 
-PERIOD_SECTIONS = (
-    "summary",
-    "log_coverage",
-    "by_app_model",
-    "api_equivalent",
-    "daily",
-    "change",
-    "savings",
-    "data_quality_unpriced",
-    "data_quality_rejects",
-    "data_quality_sources",
+
+@dataclass(frozen=True)
+class Section:
+    """A report section: sql/reports/<name>.sql, templates/sections/<name>.html and .md, a CSV."""
+
+    name: str
+    kinds: tuple[str, ...] = KINDS
+    optional: bool = False  # shown only with rows; then no CSV either (a stale one from an earlier render is removed)
+
+
+# The sections of every report, in page order.
+SECTIONS = (
+    Section("summary"),
+    Section("log_coverage", optional=True),
+    Section("by_app_model"),
+    Section("api_equivalent", optional=True),
+    Section("daily", kinds=("monthly", "period")),
+    Section("change", kinds=("monthly", "period")),
+    Section("savings", kinds=("monthly", "period")),
+    Section("data_quality_unpriced"),
+    Section("data_quality_rejects"),
+    Section("data_quality_sources"),
 )
 
-SECTIONS = {
-    "monthly": PERIOD_SECTIONS,
-    "period": PERIOD_SECTIONS,
-    "daily": (
-        "summary",
-        "log_coverage",
-        "by_app_model",
-        "api_equivalent",
-        "data_quality_unpriced",
-        "data_quality_rejects",
-        "data_quality_sources",
-    ),
-}
-
-# Sections shown only when they have rows: no CSV either when empty (a stale one from an earlier render is removed).
-OPTIONAL_SECTIONS = frozenset({"log_coverage", "api_equivalent"})
-
+# Display columns (see sql/reports/_macros.sql) end in this suffix and are left out of the CSV files.
 DISPLAY_SUFFIX = "_fmt"
 
 MONTH_NAMES = (
@@ -186,17 +181,21 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
 
     written: list[Path] = []
     sections: dict[str, list[dict]] = {}
+    shown: list[str] = []
     csv_files: dict[str, str] = {}
-    for section in SECTIONS[kind]:
-        table = run_section(con, section, params)
-        sections[section] = table.to_pylist()
-        csv_path = out_dir / f"{period.stem}.{section}.csv"
-        if section in OPTIONAL_SECTIONS and not table.num_rows:
+    for section in SECTIONS:
+        if kind not in section.kinds:
+            continue
+        table = run_section(con, section.name, params)
+        sections[section.name] = table.to_pylist()
+        csv_path = out_dir / f"{period.stem}.{section.name}.csv"
+        if section.optional and not table.num_rows:
             csv_path.unlink(missing_ok=True)
             continue
+        shown.append(section.name)
         _write_csv(con, table, csv_path)
         written.append(csv_path)
-        csv_files[section] = csv_path.name
+        csv_files[section.name] = csv_path.name
 
     context = {
         "kind": kind,
@@ -211,6 +210,8 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
         },
         "summary": sections["summary"][0],
         "sections": sections,
+        "shown_sections": shown,
+        "section_slots": [section.name for section in SECTIONS],
         "csv_files": csv_files,
     }
     env = template_environment()

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline import sql_text
 from pipeline.reports import (
-    load_macros, markdown_escape, render_index, render_report, run_section, template_environment,
+    KINDS, SECTIONS, load_macros, markdown_escape, render_index, render_report, run_section, template_environment,
 )
 
 HOSTILE_APP = '<script>alert("x")</script> | *evil_app*'
@@ -366,6 +366,15 @@ def test_render_index_lists_reports_newest_first(con, tmp_path):
 def test_markdown_escape():
     assert markdown_escape("a|b*c_d`e[f]<g>") == r"a\|b\*c\_d\`e\[f\]\<g\>"
     assert markdown_escape("two\nlines") == "two lines"
+
+
+def test_every_section_is_one_sql_file_and_two_partials():
+    names = [s.name for s in SECTIONS]
+    assert len(set(names)) == len(names)
+    assert all(s.kinds and set(s.kinds) <= set(KINDS) for s in SECTIONS)
+    assert all(sql_text(f"reports/{name}.sql").strip() for name in names)
+    partials = {name for name in template_environment().list_templates() if name.startswith("sections/")}
+    assert partials == {f"sections/{name}.{suffix}" for name in names for suffix in ("html", "md")}
 
 
 def test_templates_are_strict():

@@ -2,6 +2,11 @@
 -- Rounding happens here, once: totals to cents, per-request amounts to 6 places,
 -- a nonzero amount under a cent as '<$0.01'. Templates print these strings as they are.
 -- Temporary macros, so a read-only warehouse connection can load them.
+--
+-- Display columns (the _fmt convention): a section's query returns its raw values (cost_usd, requests …) and,
+-- beside them, the display strings made with these macros, named with the suffix _fmt (cost_fmt, requests_fmt …).
+-- Templates print the _fmt columns and do no arithmetic; a section's CSV leaves out every column ending in _fmt
+-- (DISPLAY_SUFFIX in pipeline/reports.py), so it holds the exact values.
 
 -- Exact money ÷ count, half away from zero at 12 places (never `/` on DECIMAL: it turns into DOUBLE).
 create or replace temp macro money_div(x, n) as
