@@ -2,6 +2,7 @@
 
 In a notebook or a script, ``pipeline.connect()`` gives a DuckDB connection with every view of the README.
 """
+import functools
 import re
 from importlib import metadata, resources
 from importlib.resources.abc import Traversable
@@ -15,8 +16,9 @@ def resource(folder: str, name: str) -> Traversable:
     return resources.files(f"pipeline.{folder}").joinpath(name)
 
 
+@functools.cache
 def sql_text(name: str) -> str:
-    """The text of a file under sql/, e.g. sql_text("normalize/app_log.sql")."""
+    """The text of a file under sql/, e.g. sql_text("normalize/app_log.sql"); each file is read once per process."""
     return resource("sql", name).read_text(encoding="utf-8")
 
 

@@ -39,12 +39,12 @@ def run_demo(home: Path) -> list[str]:
     ).fetchall()[0][0]
     total = con.execute("select sum(cost_usd)::decimal(18, 2) from spend where day between $start and $end",
                         {"start": PERIOD[0], "end": PERIOD[1]}).fetchall()[0][0]
-    con.close()
     paths = render_all(settings, [
         ("period", *PERIOD),
         ("monthly", dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
         ("daily", dearest, dearest),
-    ])
+    ], con=con)
+    con.close()
     html = [p for p in paths if p.suffix == ".html"]
     return [
         f"Ingested {totals['records_read']:,} records from {totals['files']} files into {home}",

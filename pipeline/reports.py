@@ -12,6 +12,8 @@ import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from . import sql_text, used_params
+from .pricing import catalog_version
+from .views import open_views
 
 KINDS = ("monthly", "daily", "period")
 
@@ -268,21 +270,20 @@ def render_index(out_dir: Path) -> Path:
     return path
 
 
-def render_all(settings, jobs, out_dir: Path | None = None) -> list[Path]:
-    """Render (kind, start, end) reports over the settings' lake into out_dir (default: the home's reports/)."""
-    from .views import open_views
-    from .pricing import catalog_version
-
+def render_all(settings, jobs, out_dir: Path | None = None, con=None) -> list[Path]:
+    """Render (kind, start, end) reports over the settings' lake (or the views of con) into out_dir (default: the
+    home's reports/), then the index."""
     out = Path(out_dir) if out_dir else settings.home / "reports"
     meta = {
         "catalog_version": catalog_version(),
         "timezone": settings.timezone,
         "generated_at": settings.now().strftime("%Y-%m-%d %H:%M UTC"),
     }
-    con = open_views(settings)
+    views = con or open_views(settings)
     try:
-        paths = [path for kind, start, end in jobs for path in render_report(con, kind, start, end, out, meta)]
+        paths = [path for kind, start, end in jobs for path in render_report(views, kind, start, end, out, meta)]
     finally:
-        con.close()
+        if con is None:
+            views.close()
     render_index(out)
     return paths

@@ -18,7 +18,7 @@ import pathlib, sys, pipeline
 from pipeline import resource
 root = pathlib.Path(sys.argv[1])
 assert pathlib.Path(pipeline.__file__).is_relative_to(sys.argv[2]), pipeline.__file__
-files = [("sql", p) for p in (root / "sql").rglob("*.sql")] + [("templates", p) for p in (root / "templates").iterdir()
+files = [("sql", p) for p in (root / "sql").rglob("*.sql")] + [("templates", p) for p in (root / "templates").rglob("*")
          if p.suffix in (".html", ".md", ".css")] + [("catalog", p) for p in (root / "pipeline/catalog").glob("*.csv")]
 base = {"sql": root / "sql", "templates": root / "templates", "catalog": root / "pipeline/catalog"}
 for folder, path in files:
@@ -30,7 +30,7 @@ print(len(files))
 
 def shipped_files() -> list:
     return ([p for p in (ROOT / "sql").rglob("*.sql")]
-            + [p for p in (ROOT / "templates").iterdir() if p.suffix in (".html", ".md", ".css")]
+            + [p for p in (ROOT / "templates").rglob("*") if p.suffix in (".html", ".md", ".css")]
             + list((ROOT / "pipeline" / "catalog").glob("*.csv")))
 
 
