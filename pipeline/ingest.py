@@ -84,6 +84,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Macros and this run's working tables."""
     run_sql(con, "ingest/prepare.sql")
     con.execute(sql_text("normalize/_macros.sql"))  # after the tables its table macros read
+    run_sql(con, "ingest/conform.sql")
 
 
 @dataclass
@@ -133,7 +134,7 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
     module = batch[0].module
     reader = READERS[getattr(module, "READER", "lines")]
     results = [FileResult(path=str(item.path), format=module.NAME) for item in batch]
-    for table in ("raw_lines", "run_files", "file_errors"):
+    for table in ("raw_lines", "run_files", "file_errors", "normalized"):
         con.execute(f"delete from {table}")
     for file_id, (item, result) in enumerate(zip(batch, results)):
         if progress:
@@ -147,14 +148,14 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
             result.error = str(exc)
             con.execute("delete from raw_lines where file_id = $file_id", {"file_id": file_id})
             continue
-        con.execute("insert into run_files values ($file_id, $source_file, $file_mtime)",
-                    {"file_id": file_id, "source_file": str(item.path), "file_mtime": _iso(os.stat(item.path).st_mtime)})
+        con.execute("insert into run_files values ($file_id, $source_file, $file_mtime, $app)",
+                    {"file_id": file_id, "source_file": str(item.path), "file_mtime": _iso(os.stat(item.path).st_mtime),
+                     "app": options.get("app")})
     document = reader is READERS["document"]
     query = sql_text(module.SQL)
     params = {"source_format": module.NAME, "ingested_at": ingested_at,
               "max_line_bytes": 2**62 if document else settings.max_line_bytes, **batch[0].params}
-    con.execute(f"create or replace temp table normalized as {query}", used_params(query, params))
-    con.execute("alter table normalized add column if not exists dedupe_rank bigint default 0")
+    con.execute(f"insert into normalized by name {query}", used_params(query, params))
     for file_id, read, rejected, ignored in con.execute(sql_text("ingest/file_counts.sql")).fetchall():
         result = results[file_id]
         result.records_read, result.rows_rejected = read, rejected
@@ -171,8 +172,7 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
                                          f"{result.rows_rejected} of {result.records_read} records rejected"))
         if result.error:
             con.execute("insert into file_errors values ($file_id)", {"file_id": file_id})
-    run_sql(con, "ingest/keep_files.sql", {
-        "app": options.get("app"), "ingested_at": ingested_at, "source_format": module.NAME, "document": document})
+    run_sql(con, "ingest/keep_files.sql", {"ingested_at": ingested_at, "source_format": module.NAME, "document": document})
     return results
 
 
@@ -273,7 +273,7 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
             "where dedupe_key in (select dedupe_key from candidates)",
             {"files": [str(p) for p in live_usage]},
         )
-    con.execute(f"create or replace temp table outcomes as {sql_text('dedupe.sql')}")
+    con.execute(f"create or replace temp table outcomes as {sql_text('ingest/dedupe.sql')}")
     for source_file, outcome, n in con.execute(
         "select source_file, outcome, count(*) from outcomes where origin = 'new' group by all").fetchall():
         result = by_path[source_file]
