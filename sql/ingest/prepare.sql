@@ -4,7 +4,7 @@
 -- keys (lake_rows). Inputs: usage_schema, rejects_schema (sql/schema/).
 create temp table raw_lines (file_id bigint, line bigint, bytes blob);
 create temp table run_files (file_id bigint, source_file varchar, file_mtime timestamptz, app varchar);
-create temp table file_errors (file_id bigint);
+create temp table file_errors (file_id bigint, reason varchar, detail varchar);
 
 -- A normalizer's output lands here by name (insert into normalized by name): each canonical column in schema
 -- order and type whatever order and type the normalizer gives it, a column it does not emit NULL, dedupe_rank 0
