@@ -10,7 +10,7 @@ from typing import Callable, Iterator
 
 import duckdb
 
-from . import run_sql, sql_text, used_params
+from . import fetch_dicts, run_sql, sql_text, used_params
 from .config import Settings
 from .errors import FileError, MissingInput
 from .formats import detect
@@ -85,6 +85,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Macros and this run's working tables."""
     run_sql(con, "ingest/prepare.sql")
     con.execute(sql_text("normalize/_macros.sql"))  # after the tables its table macros read
+    run_sql(con, "ingest/conform.sql")
 
 
 @dataclass
@@ -134,7 +135,7 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
     module = batch[0].module
     reader = READERS[getattr(module, "READER", "lines")]
     results = [FileResult(path=str(item.path), format=module.NAME) for item in batch]
-    for table in ("raw_lines", "run_files", "file_errors"):
+    for table in ("raw_lines", "run_files", "file_errors", "normalized"):
         con.execute(f"delete from {table}")
     for file_id, (item, result) in enumerate(zip(batch, results)):
         if progress:
@@ -148,32 +149,23 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
             result.error = str(exc)
             con.execute("delete from raw_lines where file_id = $file_id", {"file_id": file_id})
             continue
-        con.execute("insert into run_files values ($file_id, $source_file, $file_mtime)",
-                    {"file_id": file_id, "source_file": str(item.path), "file_mtime": _iso(os.stat(item.path).st_mtime)})
+        con.execute("insert into run_files values ($file_id, $source_file, $file_mtime, $app)",
+                    {"file_id": file_id, "source_file": str(item.path), "file_mtime": _iso(os.stat(item.path).st_mtime),
+                     "app": options.get("app")})
     document = reader is READERS["document"]
     query = sql_text(module.SQL)
     params = {"source_format": module.NAME, "ingested_at": ingested_at,
               "max_line_bytes": 2**62 if document else settings.max_line_bytes, **batch[0].params}
-    con.execute(f"create or replace temp table normalized as {query}", used_params(query, params))
-    con.execute("alter table normalized add column if not exists dedupe_rank bigint default 0")
-    for file_id, read, rejected, ignored in con.execute(sql_text("ingest/file_counts.sql")).fetchall():
-        result = results[file_id]
-        result.records_read, result.rows_rejected = read, rejected
-        for status in ignored or []:
-            reason = status.removeprefix("ignored:")
-            result.ignored[reason] = result.ignored.get(reason, 0) + 1
-    for file_id, result in enumerate(results):
-        if result.error:
-            continue
-        if document and result.records_read == 0:
-            result.error = str(FileError("unrecognised_format", "a JSON document with no records this format knows"))
-        elif result.rows_rejected * 2 > result.records_read:
-            result.error = str(FileError("too_many_rejects",
-                                         f"{result.rows_rejected} of {result.records_read} records rejected"))
-        if result.error:
-            con.execute("insert into file_errors values ($file_id)", {"file_id": file_id})
-    run_sql(con, "ingest/keep_files.sql", {
-        "app": options.get("app"), "ingested_at": ingested_at, "source_format": module.NAME, "document": document})
+    con.execute(f"insert into normalized by name {query}", used_params(query, params))
+    run_sql(con, "ingest/file_counts.sql")
+    run_sql(con, "ingest/file_errors.sql", {"document": document})
+    for row in fetch_dicts(con, sql_text("ingest/file_results.sql")):
+        result = results[row["file_id"]]
+        result.records_read, result.rows_rejected = row["records_read"], row["rejected"]
+        result.ignored = {item["reason"]: item["records"] for item in row["ignored"]}
+        if row["error"]:
+            result.error = str(FileError(row["error"], row["detail"]))
+    run_sql(con, "ingest/keep_files.sql", {"ingested_at": ingested_at, "source_format": module.NAME, "document": document})
     return results
 
 
@@ -264,51 +256,30 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
     """Dedupe against the lake, stage the new files, re-price, publish, write the manifest."""
     by_path = {r.path: r for r in results}
     live_usage = lake.files(manifest, "usage")
-    con.execute("create or replace temp table lake_rows as select null::varchar as dedupe_key, "
-                "null::bigint as dedupe_rank, null::varchar as row_fingerprint, null::bigint as total_tokens, "
-                "null::varchar as source_file, null::bigint as source_line, null::varchar as lake_file where false")
     if live_usage:
-        con.execute(
-            "insert into lake_rows select dedupe_key, dedupe_rank, row_fingerprint, total_tokens, source_file, "
-            "source_line, filename from read_parquet($files, hive_partitioning = false, filename = true) "
-            "where dedupe_key in (select dedupe_key from candidates)",
-            {"files": [str(p) for p in live_usage]},
-        )
-    con.execute(f"create or replace temp table outcomes as {sql_text('dedupe.sql')}")
-    for source_file, outcome, n in con.execute(
-        "select source_file, outcome, count(*) from outcomes where origin = 'new' group by all").fetchall():
-        result = by_path[source_file]
-        if outcome == "load":
-            result.rows_loaded += n
-        elif outcome == "replace":
-            result.rows_replaced += n
-        elif outcome in ("duplicate", "superseded"):
-            result.duplicates += n
-        else:
-            result.rows_rejected += n
+        run_sql(con, "ingest/lake_rows.sql", {"files": [str(p) for p in live_usage]})
+    con.execute(f"create or replace temp table outcomes as {sql_text('ingest/dedupe.sql')}")
+    for counts in fetch_dicts(con, sql_text("ingest/new_row_counts.sql")):
+        result = by_path[counts.pop("source_file")]
+        for name, n in counts.items():
+            setattr(result, name, getattr(result, name) + n)
     run_sql(con, "ingest/conflict_rejects.sql", {"ingested_at": ingested_at})
     con.execute(f"create or replace temp view lake_rejects as {table_relation(lake, manifest, 'rejects', 'rejects_schema')}")
     run_sql(con, "ingest/repeated_rejects.sql")
 
     stage = lake.new_stage()
-    staged = write_partitioned(
-        con, "select c.* exclude (raw_text) from candidates c join outcomes o using (source_file, source_line) "
-             "where o.origin = 'new' and o.outcome in ('load', 'replace')",
-        stage / "usage", "usage", "ts")
+    staged = write_partitioned(con, sql_text("ingest/new_usage_rows.sql"), stage / "usage", "usage", "ts")
     staged += write_partitioned(con, "select * from new_rejects", stage / "rejects", "rejects", "ingested_at")
 
     # lake rows that lost: their files are rewritten without them, and their source files' accounting moves them
-    removed = "outcome in ('displaced', 'superseded_in_lake')"
+    run_sql(con, "ingest/lost_lake_rows.sql")
     old_usage = set()
-    for (lake_file,) in con.execute(f"select distinct lake_file from outcomes where {removed}").fetchall():
+    for (lake_file,) in con.execute(sql_text("ingest/lost_lake_files.sql")).fetchall():
         old_usage.add(str(Path(lake_file).relative_to(lake.home)))
-        staged += write_partitioned(
-            con,
-            f"select * from read_parquet('{lake_file}') where (source_file, source_line) not in "
-            f"(select (source_file, source_line) from outcomes where {removed})",
-            stage / "usage", "usage", "ts")
-    for source, outcome, n in con.execute(
-            f"select source_file, outcome, count(*) from outcomes where {removed} group by all").fetchall():
+        staged += write_partitioned(con, sql_text("ingest/rewrite_lake_file.sql"), stage / "usage", "usage", "ts",
+                                    {"lake_file": lake_file})
+    for lost in fetch_dicts(con, sql_text("ingest/lost_rows_by_source.sql")):
+        source, moved_to, n = lost["source_file"], lost["moved_to"], lost["rows_lost"]
         if source in by_path:  # read again in this run: its counts are this run's
             continue
         entry = entries.get(source) or manifest["sources"].get(source)  # entries: unchanged, re-hashed files
@@ -316,7 +287,6 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
             from_loaded = min(n, entry.get("rows_loaded", 0))
             entry["rows_loaded"] = entry.get("rows_loaded", 0) - from_loaded
             entry["rows_replaced"] = entry.get("rows_replaced", 0) - (n - from_loaded)
-            moved_to = "rows_rejected" if outcome == "displaced" else "duplicates"
             entry[moved_to] = entry.get(moved_to, 0) + n
 
     for key, entry in entries.items():

@@ -1,11 +1,28 @@
--- This run's working tables: the lines of a batch of files (raw_lines, run_files), files refused whole
--- (file_errors), the rows kept so far (candidates, with what dedupe needs) and their rejects (new_rejects).
+-- This run's working tables: the lines of a batch of files (raw_lines; run_files: each file's path, mtime and the
+-- app this run gives it), files refused whole (file_errors), a batch's normalizer output (normalized), the rows
+-- kept so far (candidates, with what dedupe needs), their rejects (new_rejects) and the lake rows that share their
+-- keys (lake_rows). Inputs: usage_schema, rejects_schema (sql/schema/).
 create temp table raw_lines (file_id bigint, line bigint, bytes blob);
-create temp table run_files (file_id bigint, source_file varchar, file_mtime timestamptz);
-create temp table file_errors (file_id bigint);
+create temp table run_files (file_id bigint, source_file varchar, file_mtime timestamptz, app varchar);
+create temp table file_errors (file_id bigint, reason varchar, detail varchar);
+
+-- A normalizer's output lands here by name (insert into normalized by name): each canonical column in schema
+-- order and type whatever order and type the normalizer gives it, a column it does not emit NULL, dedupe_rank 0
+-- unless the format ranks its rows, a column name the table does not know an error.
+create temp table normalized as
+select null::bigint as file_id, null::bigint as line, null::varchar as status, null::varchar as detail,
+       null::varchar as raw_text, *, null::varchar as dedupe_key, null::bigint as dedupe_rank
+from usage_schema
+where false;
+alter table normalized alter column dedupe_rank set default 0;
+
 create temp table candidates as
 select *, null::varchar as dedupe_key, null::bigint as dedupe_rank, null::varchar as row_fingerprint,
        null::bigint as total_tokens, null::varchar as raw_text
 from usage_schema
 where false;
 create temp table new_rejects as select * from rejects_schema where false;
+create temp table lake_rows (
+    dedupe_key varchar, dedupe_rank bigint, row_fingerprint varchar, total_tokens bigint, source_file varchar,
+    source_line bigint, lake_file varchar
+);

@@ -1,4 +1,5 @@
--- Shared by every normalizer: secret redaction, JSON scalar readers and the physical-line checks.
+-- Shared by every normalizer: JSON scalar readers and the physical-line checks; and secret redaction, which
+-- sql/ingest/conform.sql applies (normalizers emit values as logged).
 
 create or replace macro redact(s) as case
     when not regexp_matches(s, '(?i)sk-|aiza|bearer|x-api-key|authorization') then s

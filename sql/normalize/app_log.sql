@@ -1,6 +1,9 @@
 -- spendlog app log: one JSON object per line, an envelope around an Anthropic, OpenAI or Gemini response
 -- (or an error body). Parameters: source_format, ingested_at, max_line_bytes; each line's file_id, source_file
--- and file_mtime come with it from checked_lines (sql/normalize/_macros.sql).
+-- and file_mtime come with it from checked_lines (sql/normalize/_macros.sql). Output, as every normalizer's: one
+-- row per record with file_id, line, status (NULL, a reject reason or 'ignored:<reason>'), detail, raw_text,
+-- dedupe_key and the canonical columns this source has, by name and as logged; sql/ingest/conform.sql fills in the
+-- others, types and redacts them.
 with lines as (
     select * from checked_lines($max_line_bytes)
 ),
@@ -143,23 +146,21 @@ select
         when 'timestamp_out_of_range' then 'timestamp ' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || ' is before 2020 or after the file''s date'
         when 'unknown_record_shape' then 'neither a known response nor an error'
     end as detail,
-    redact(text) as raw_text,
-    redact(coalesce(str(r.request_id), str(r.x_request_id), str(r.response.id), str(r.response.responseId),
-                    str(json_extract(r.error, '$.request_id')))) as request_id,
-    redact(coalesce(str(r.response.id), str(r.response.responseId))) as response_id,
+    text as raw_text,
+    coalesce(str(r.request_id), str(r.x_request_id), str(r.response.id), str(r.response.responseId),
+                    str(json_extract(r.error, '$.request_id'))) as request_id,
+    coalesce(str(r.response.id), str(r.response.responseId)) as response_id,
     ts,
     provider,
     provider as billed_by,
-    redact(model) as model,
-    redact(str(r.app)) as app_raw,
-    redact(str(r.workspace)) as workspace,
-    redact(coalesce(str(r.api_key_name), str(r.api_key))) as api_key,
-    redact(coalesce(str(r.project), str(r.openai_project))) as project,
-    redact(str(r.user_id)) as user_id,
-    redact(str(r.session_id)) as session_id,
-    case when json_type(r.tags) = 'OBJECT' then map_from_entries(list_transform(
-        map_entries(json_transform(r.tags, '"MAP(VARCHAR, VARCHAR)"')),
-        lambda e: {'key': redact(e.key), 'value': redact(e.value)})) end as tags,
+    model,
+    str(r.app) as app_raw,
+    str(r.workspace) as workspace,
+    coalesce(str(r.api_key_name), str(r.api_key)) as api_key,
+    coalesce(str(r.project), str(r.openai_project)) as project,
+    str(r.user_id) as user_id,
+    str(r.session_id) as session_id,
+    case when json_type(r.tags) = 'OBJECT' then json_transform(r.tags, '"MAP(VARCHAR, VARCHAR)"') end as tags,
     case when is_error then 0 when aborted and usage_absent then null else uncached_input end as input_tokens,
     case when is_error then 0 when aborted and usage_absent then null else coalesce(tok(j_cache_write_5m), 0) end as cache_write_5m_tokens,
     case when is_error then 0 when aborted and usage_absent then null else coalesce(tok(j_cache_write_1h), 0) end as cache_write_1h_tokens,
@@ -182,10 +183,6 @@ select
     aborted and usage_absent and not is_error as usage_missing,
     tok(r.latency_ms) as latency_ms,
     'request' as grain,
-    null::bigint as request_count,
-    null::timestamptz as bucket_end,
-    null::varchar as context_window,
-    null::decimal(38, 12) as reported_cost_usd,
     $source_format as source_format,
     source_file,
     line as source_line,

@@ -3,7 +3,7 @@
 -- (a line per content block, streaming snapshots with growing output_tokens): within this file they collapse to
 -- one row per message.id — the main thread before sidechains, then the most total tokens — timed by the first
 -- snapshot; the other lines are ignored as snapshots. Copies in other files (resumed sessions, sidechain
--- replays) share dedupe_key 'anthropic:' || message.id and are settled by sql/dedupe.sql with dedupe_rank
+-- replays) share dedupe_key 'anthropic:' || message.id and are settled by sql/ingest/dedupe.sql with dedupe_rank
 -- (0 main thread, 1 sidechain). Synthetic and API-error lines are non-billable rows. Parameters as app_log.sql.
 with lines as (
     select * from checked_lines($max_line_bytes)
@@ -104,22 +104,19 @@ select
         when 'unknown_record_shape' then 'a JSON object without a record type'
         when 'missing_usage' then 'an assistant line without message.usage'
     end as detail,
-    redact(text) as raw_text,
-    redact(coalesce(str(r.requestId), message_id)) as request_id,
-    redact(message_id) as response_id,
+    text as raw_text,
+    coalesce(str(r.requestId), message_id) as request_id,
+    message_id as response_id,
     ts,
     'anthropic' as provider,
     'anthropic' as billed_by,
-    redact(model) as model,
+    model,
     'claude-code' as app_raw,
-    null::varchar as workspace,
-    null::varchar as api_key,
-    redact(str(r.cwd)) as project,
-    null::varchar as user_id,
-    redact(str(r.sessionId)) as session_id,
+    str(r.cwd) as project,
+    str(r.sessionId) as session_id,
     case when r.gitBranch is not null or r.agentId is not null then map_from_entries(list_filter([
-        {'key': 'git_branch', 'value': redact(str(r.gitBranch))},
-        {'key': 'agent_id', 'value': redact(str(r.agentId))}
+        {'key': 'git_branch', 'value': str(r.gitBranch)},
+        {'key': 'agent_id', 'value': str(r.agentId)}
     ], lambda e: e.value is not null)) end as tags,
     case when is_error then 0 else tok(u.input_tokens) end as input_tokens,
     case when is_error then 0 else coalesce(tok(j_cache_write_5m), 0) end as cache_write_5m_tokens,
@@ -134,17 +131,14 @@ select
     str(u.inference_geo) as inference_geo,
     case when is_error then try_cast(str(r.apiErrorStatus) as integer) end as http_status,
     case when is_error then coalesce(
-        case when json_type(r.error) = 'VARCHAR' then redact(str(r.error)) end,
-        redact(str(json_extract(r.error, '$.error.type'))),
-        redact(str(json_extract(r.error, '$.type'))),
+        case when json_type(r.error) = 'VARCHAR' then str(r.error) end,
+        str(json_extract(r.error, '$.error.type')),
+        str(json_extract(r.error, '$.type')),
         case when str(r.isApiErrorMessage) = 'true' then 'api_error' else 'synthetic' end) end as error_type,
     not is_error as billable,
     false as usage_missing,
     tok(r.durationMs) as latency_ms,
     'request' as grain,
-    null::bigint as request_count,
-    null::timestamptz as bucket_end,
-    null::varchar as context_window,
     cost_usd as reported_cost_usd,
     $source_format as source_format,
     source_file,

@@ -25,7 +25,7 @@ cells as (
            nullif(trim(str(r.request_id)), '') as request_id,
            nullif(trim(str(r.startTime)), '') as start_text,
            nullif(trim(str(r.model)), '') as model,
-           redact(lower(nullif(trim(str(r.custom_llm_provider)), ''))) as route,
+           lower(nullif(trim(str(r.custom_llm_provider)), '')) as route,
            nullif(trim(str(r.metadata)), '') as metadata_text,
            nullif(trim(str(r.request_tags)), '') as request_tags_text,
            nullif(trim(str(r.prompt_tokens)), '') as cell_prompt,
@@ -86,7 +86,7 @@ identified as (
                when route in ('openai', 'text-completion-openai', 'azure', 'azure_text') then 'openai'
                when provider_of_model(model) is not null then provider_of_model(model)
                when route in ('gemini', 'vertex_ai', 'vertex_ai_beta') then 'google'
-               when route = 'openrouter' and model like '%/%' then redact(lower(split_part(model, '/', 1)))
+               when route = 'openrouter' and model like '%/%' then lower(split_part(model, '/', 1))
                else route
            end as provider,
            case
@@ -178,22 +178,18 @@ select
         when 'negative_uncached_input' then 'cache tokens exceed prompt_tokens'
         when 'unknown_record_shape' then 'not a LiteLLM_SpendLogs row'
     end as detail,
-    redact(text) as raw_text,
-    redact(request_id) as request_id,
-    case when regexp_matches(request_id, '^(msg_|chatcmpl-|resp_)') then redact(request_id) end as response_id,
+    text as raw_text,
+    request_id,
+    case when regexp_matches(request_id, '^(msg_|chatcmpl-|resp_)') then request_id end as response_id,
     ts,
     provider,
     coalesce(billed_by_route, provider) as billed_by,
-    redact(model) as model,
-    null::varchar as app_raw,
-    null::varchar as workspace,
-    redact(coalesce(str(m.user_api_key_alias), nullif(trim(str(r.api_key)), ''))) as api_key,
-    null::varchar as project,
-    redact(coalesce(nullif(trim(str(r.end_user)), ''), nullif(trim(str(r.user)), ''), str(m.user_api_key_user_id))) as user_id,
-    redact(nullif(trim(str(r.session_id)), '')) as session_id,
-    case when len(tag_list) > 0 then map_from_entries(list_transform(
-        list_filter(tag_list, lambda e, i: list_position(list_transform(tag_list, lambda x: x.key), e.key) = i),
-        lambda e: {'key': redact(e.key), 'value': redact(e.value)})) end as tags,
+    model,
+    coalesce(str(m.user_api_key_alias), nullif(trim(str(r.api_key)), '')) as api_key,
+    coalesce(nullif(trim(str(r.end_user)), ''), nullif(trim(str(r.user)), ''), str(m.user_api_key_user_id)) as user_id,
+    nullif(trim(str(r.session_id)), '') as session_id,
+    case when len(tag_list) > 0 then map_from_entries(
+        list_filter(tag_list, lambda e, i: list_position(list_transform(tag_list, lambda x: x.key), e.key) = i)) end as tags,
     coalesce(uncached_input, 0) as input_tokens,
     cw5m as cache_write_5m_tokens,
     cw1h as cache_write_1h_tokens,
@@ -202,19 +198,13 @@ select
     tok(j_reasoning) as reasoning_tokens,
     coalesce(tok(j_web_search), 0) as web_search_requests,
     false as batch,
-    null::varchar as service_tier,
-    null::varchar as speed,
-    null::varchar as inference_geo,
     case when failed then try_cast(str(m.error_information.error_code) as integer) end as http_status,
-    case when failed then coalesce(redact(str(m.error_information.error_class)), 'failure') end as error_type,
+    case when failed then coalesce(str(m.error_information.error_class), 'failure') end as error_type,
     not failed and not cache_hit as billable,
     false as usage_missing,
     coalesce(try_cast(nullif(trim(str(r.request_duration_ms)), '') as bigint),
              epoch_ms(try_cast(nullif(trim(str(r.endTime)), '') || '+00' as timestamptz)) - epoch_ms(ts)) as latency_ms,
     'request' as grain,
-    null::bigint as request_count,
-    null::timestamptz as bucket_end,
-    null::varchar as context_window,
     try_cast(spend_text as decimal(38, 12)) as reported_cost_usd,
     $source_format as source_format,
     source_file,

@@ -70,7 +70,7 @@ timed as (
                    then try_cast(created_text || '+00' as timestamptz)
                when has_zone(created_text) then try_cast(created_text as timestamptz)
            end as ts,
-           redact(lower(ltrim(split_part(model, '/', 1), '~'))) as slug_prefix,
+           lower(ltrim(split_part(model, '/', 1), '~')) as slug_prefix,
            try_cast(j_cost::varchar as decimal(38, 12)) as cost,
            tok(j_prompt) - coalesce(tok(j_cached), 0) as uncached_input
     from fields
@@ -112,20 +112,15 @@ select
         when 'negative_uncached_input' then 'cached tokens exceed prompt tokens'
         when 'unknown_record_shape' then 'not an OpenRouter generation'
     end as detail,
-    redact(text) as raw_text,
-    redact(generation_id) as request_id,
-    redact(generation_id) as response_id,
+    text as raw_text,
+    generation_id as request_id,
+    generation_id as response_id,
     ts,
     slug_prefix as provider,
     case when byok then slug_prefix else 'openrouter' end as billed_by,
-    redact(model) as model,
-    null::varchar as app_raw,
-    null::varchar as workspace,
-    null::varchar as api_key,
-    null::varchar as project,
-    redact(str(g.external_user)) as user_id,
-    null::varchar as session_id,
-    case when g is not null then map_from_entries(list_transform(list_filter([
+    model,
+    str(g.external_user) as user_id,
+    case when g is not null then map_from_entries(list_filter([
         {'key': 'provider_name', 'value': str(g.provider_name)},
         {'key': 'upstream_id', 'value': str(g.upstream_id)},
         {'key': 'app_id', 'value': str(g.app_id)},
@@ -135,7 +130,7 @@ select
         {'key': 'data_region', 'value': str(g.data_region)},
         {'key': 'cancelled', 'value': case when cancelled then 'true' end},
         {'key': 'byok', 'value': case when byok then 'true' end}
-    ], lambda e: e.value is not null), lambda e: {'key': e.key, 'value': redact(e.value)})) end as tags,
+    ], lambda e: e.value is not null)) end as tags,
     uncached_input as input_tokens,
     0::bigint as cache_write_5m_tokens,
     0::bigint as cache_write_1h_tokens,
@@ -144,18 +139,12 @@ select
     tok(j_reasoning) as reasoning_tokens,
     0::bigint as web_search_requests,
     coalesce(lower(str(g.service_tier)) = 'batch', false) as batch,
-    redact(str(g.service_tier)) as service_tier,
-    null::varchar as speed,
-    null::varchar as inference_geo,
-    null::integer as http_status,
+    str(g.service_tier) as service_tier,
     case when cancelled and not billable then 'cancelled' end as error_type,
     billable,
     false as usage_missing,
     tok(g.generation_time) as latency_ms,
     'request' as grain,
-    null::bigint as request_count,
-    null::timestamptz as bucket_end,
-    null::varchar as context_window,
     cost as reported_cost_usd,
     $source_format as source_format,
     source_file,
