@@ -7,9 +7,7 @@ from pathlib import Path
 
 from ..lines import FileError
 
-NAME = "anthropic_batch"
 VERSION = 1
-SQL = "normalize/anthropic_batch.sql"
 DESCRIPTION = "Anthropic Message Batches results (JSONL), timed by the side-car <file>.batch.json or --batch-id/--batch-ended-at"
 EXAMPLE = '{"custom_id": "ticket-00017", "result": {"type": "succeeded", "message": {"id": "msg_…", "usage": {…}}}}'
 

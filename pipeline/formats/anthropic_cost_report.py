@@ -1,9 +1,7 @@
 """Anthropic Admin API cost report (`cost_report`): money per day bucket as one JSON document."""
 import re
 
-NAME = "anthropic_cost_report"
 VERSION = 1
-SQL = "normalize/anthropic_cost_report.sql"
 READER = "document"
 DESCRIPTION = ("Anthropic Admin API cost report (JSON, GET /v1/organizations/cost_report): money only — one bucket "
                "row per result with no tokens, `amount` (cents) as reported_cost_usd in dollars; it prices at $0 "
@@ -19,7 +17,3 @@ def sniff(record, head: bytes) -> bool:
     """A JSON object with buckets (`starting_at`, `results`) whose results carry an `amount` and a cost type."""
     return (head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and all(key.search(head) for key in _KEYS)
             and bool(_COST_KEYS.search(head)))
-
-
-def params(path, options) -> dict:
-    return {}

@@ -1,9 +1,7 @@
 """Anthropic Admin API usage report (`usage_report/messages`): token buckets as one JSON document."""
 import re
 
-NAME = "anthropic_usage_report"
 VERSION = 1
-SQL = "normalize/anthropic_usage_report.sql"
 READER = "document"
 DESCRIPTION = ("Anthropic Admin API usage report (JSON, GET /v1/organizations/usage_report/messages): one bucket row "
                "per result, tokens by model/workspace/api key/service tier/context window; no request counts")
@@ -16,7 +14,3 @@ _KEYS = [re.compile(rb'"%s"\s*:' % key) for key in (b"starting_at", b"results", 
 def sniff(record, head: bytes) -> bool:
     """A JSON object with buckets (`starting_at`, `results`) whose results count `uncached_input_tokens`."""
     return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and all(key.search(head) for key in _KEYS)
-
-
-def params(path, options) -> dict:
-    return {}

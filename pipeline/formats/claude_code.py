@@ -4,10 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-NAME = "claude_code"
 VERSION = 1
-SQL = "normalize/claude_code.sql"
-READER = "lines"
 SNIFF_ORDER = 50  # before app_log: an API-error line has "error" and "timestamp" too
 DESCRIPTION = ("Claude Code transcripts (JSONL, ~/.claude/projects/**): one row per API response (streaming snapshots "
                "collapsed, sidechain replays and resumed-session copies deduplicated by message.id), app claude-code, "
@@ -49,7 +46,3 @@ def sniff(record, head: bytes) -> bool:
         if tried >= _MAX_LINES:
             break
     return tried == 0 and bool(_LOOSE.search(text)) and b'"parentUuid"' in text
-
-
-def params(path, options) -> dict:
-    return {}

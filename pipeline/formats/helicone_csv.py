@@ -1,9 +1,7 @@
 """Helicone request export (CSV, the export tool's short header): one request per row, no cache columns."""
-from .console_usage_csv import csv_header
+from ._sniff import has_columns
 
-NAME = "helicone_csv"
 VERSION = 1
-SQL = "normalize/helicone_csv.sql"
 READER = "csv"
 DESCRIPTION = ("Helicone request export (CSV, npx @helicone/export --format csv): one request row per row; no cache "
                "or provider columns (prompt tokens are all input, provider from the model name); prefer the JSONL")
@@ -12,9 +10,4 @@ EXAMPLE = ("response_id,response_created_at,response_status,request_created_at,r
 
 
 def sniff(record, head: bytes) -> bool:
-    columns = set(csv_header(head))
-    return {"response_id", "response_created_at", "request_created_at", "prompt_tokens"} <= columns
-
-
-def params(path, options) -> dict:
-    return {}
+    return has_columns(head, {"response_id", "response_created_at", "request_created_at", "prompt_tokens"})

@@ -1,7 +1,5 @@
 """Helicone request export (JSONL): one HeliconeRequest per line."""
-NAME = "helicone_jsonl"
 VERSION = 1
-SQL = "normalize/helicone_jsonl.sql"
 DESCRIPTION = ("Helicone request export (JSONL, npx @helicone/export): one request row per line with cache read/write "
                "columns, request_properties as tags, cost as reported cost; 4xx/5xx rows non-billable")
 EXAMPLE = ('{"request_id": "2f7c…", "request_created_at": "2026-03-12T14:55:01.101Z", "response_status": 200, '
@@ -11,7 +9,3 @@ EXAMPLE = ('{"request_id": "2f7c…", "request_created_at": "2026-03-12T14:55:01
 def sniff(record, head: bytes) -> bool:
     return (isinstance(record, dict) and "request_id" in record and "request_created_at" in record
             and "response_status" in record)
-
-
-def params(path, options) -> dict:
-    return {}

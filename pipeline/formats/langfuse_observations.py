@@ -1,9 +1,7 @@
 """Langfuse observations (GET /api/public/observations or an export) as one JSON document."""
 import re
 
-NAME = "langfuse_observations"
 VERSION = 1
-SQL = "normalize/langfuse_observations.sql"
 READER = "document"
 DESCRIPTION = ("Langfuse observations (JSON, GET /api/public/observations: {\"data\": […]} or a bare array): one request "
                "row per GENERATION with usageDetails and costDetails; spans, events and other types are ignored")
@@ -17,7 +15,3 @@ _USAGE = re.compile(rb'"(usageDetails|costDetails)"\s*:|"type"\s*:\s*"GENERATION
 def sniff(record, head: bytes) -> bool:
     return (head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") and bool(_TRACE.search(head))
             and bool(_USAGE.search(head)))
-
-
-def params(path, options) -> dict:
-    return {}

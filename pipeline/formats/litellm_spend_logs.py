@@ -1,9 +1,7 @@
 """LiteLLM proxy spend logs (the LiteLLM_SpendLogs table exported as CSV): one row per proxied request."""
-from .console_usage_csv import csv_header
+from ._sniff import has_columns
 
-NAME = "litellm_spend_logs"
 VERSION = 1
-SQL = "normalize/litellm_spend_logs.sql"
 READER = "csv"
 DESCRIPTION = ("LiteLLM proxy LiteLLM_SpendLogs table as CSV: one row per request; the token split rebuilt from "
                "metadata.usage_object, failures and LiteLLM cache hits non-billable, spend (dollars) as reported cost")
@@ -12,9 +10,4 @@ EXAMPLE = ("request_id,call_type,api_key,spend,total_tokens,prompt_tokens,comple
 
 
 def sniff(record, head: bytes) -> bool:
-    columns = set(csv_header(head))
-    return {"request_id", "call_type", "spend", "starttime", "prompt_tokens"} <= columns
-
-
-def params(path, options) -> dict:
-    return {}
+    return has_columns(head, {"request_id", "call_type", "spend", "starttime", "prompt_tokens"})

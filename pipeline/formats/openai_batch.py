@@ -7,9 +7,7 @@ from pathlib import Path
 
 from ..lines import FileError
 
-NAME = "openai_batch"
 VERSION = 1
-SQL = "normalize/openai_batch.sql"
 DESCRIPTION = ("OpenAI Batch API output or error file (JSONL); lines without a body time take the side-car "
                "<file>.batch.json (completed/failed/expired/cancelled_at) or --batch-ended-at")
 EXAMPLE = ('{"id": "batch_req_…", "custom_id": "doc-0001", "response": {"status_code": 200, "body": '

@@ -1,9 +1,7 @@
 """OpenAI organization Costs API: a JSON page of daily cost buckets (money only, for reconciliation)."""
 import re
 
-NAME = "openai_costs_api"
 VERSION = 1
-SQL = "normalize/openai_costs_api.sql"
 READER = "document"
 DESCRIPTION = ("OpenAI organization Costs API (JSON page, or an array of pages): money-only bucket rows, "
                "reported_cost_usd = amount.value; priced at $0 (tokens 0), for reconciliation only")
@@ -15,7 +13,3 @@ MARKER = re.compile(rb'"object"\s*:\s*"organization\.costs\.result"')
 
 def sniff(record, head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") and MARKER.search(head) is not None
-
-
-def params(path, options) -> dict:
-    return {}

@@ -1,9 +1,7 @@
 """OpenAI organization Usage API, completions: a JSON page of time buckets (reconciliation and coverage)."""
 import re
 
-NAME = "openai_usage_api"
 VERSION = 1
-SQL = "normalize/openai_usage_api.sql"
 READER = "document"
 DESCRIPTION = ("OpenAI organization Usage API, completions (JSON page, or an array of pages): bucket rows per "
                "model, project, api key, user, batch and service tier")
@@ -15,7 +13,3 @@ MARKER = re.compile(rb'"object"\s*:\s*"organization\.usage\.completions\.result"
 
 def sniff(record, head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") and MARKER.search(head) is not None
-
-
-def params(path, options) -> dict:
-    return {}

@@ -1,9 +1,7 @@
 """OpenRouter generation records (GET /api/v1/generation) saved as JSON, one or a list under "data"."""
 import re
 
-NAME = "openrouter_generation"
 VERSION = 1
-SQL = "normalize/openrouter_generation.sql"
 READER = "document"
 DESCRIPTION = ("OpenRouter generation JSON (GET /api/v1/generation?id=…): {\"data\": {…}} or {\"data\": […]}, one "
                "request row per generation, native token counts, total_cost (credits = USD) as reported cost")
@@ -17,7 +15,3 @@ _TOKENS = re.compile(rb'"(native_)?tokens_prompt"\s*:')
 def sniff(record, head: bytes) -> bool:
     return (head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and bool(_DATA.search(head))
             and bool(_TOKENS.search(head)) and b'"gen-' in head)
-
-
-def params(path, options) -> dict:
-    return {}
