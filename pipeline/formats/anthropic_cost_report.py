@@ -3,9 +3,8 @@ import re
 
 VERSION = 1
 READER = "document"
-DESCRIPTION = ("Anthropic Admin API cost report (JSON, GET /v1/organizations/cost_report): money only — one bucket "
-               "row per result with no tokens, `amount` (cents) as reported_cost_usd in dollars; it prices at $0 "
-               "and is there to reconcile against")
+DESCRIPTION = ("Anthropic Admin API cost report JSON (`/v1/organizations/cost_report`): money only (cents → dollars "
+               "in `reported_cost_usd`), priced at $0, for reconciliation")
 EXAMPLE = ('{"data": [{"starting_at": "2026-03-12T00:00:00Z", "ending_at": "2026-03-13T00:00:00Z", "results": '
            '[{"currency": "USD", "amount": "552.6993", "cost_type": "tokens", "token_type": "uncached_input_tokens", …}]}]}')
 

@@ -3,8 +3,9 @@ import re
 
 VERSION = 1
 READER = "document"
-DESCRIPTION = ("Anthropic Admin API usage report (JSON, GET /v1/organizations/usage_report/messages): one bucket row "
-               "per result, tokens by model/workspace/api key/service tier/context window; no request counts")
+DESCRIPTION = ("Anthropic Admin API usage report JSON (`/v1/organizations/usage_report/messages`): token buckets by "
+               "model, workspace, API key, service tier and context window (no request counts); a later fetch "
+               "replaces a bucket")
 EXAMPLE = ('{"data": [{"starting_at": "2026-03-12T00:00:00Z", "ending_at": "2026-03-13T00:00:00Z", "results": '
            '[{"model": "claude-sonnet-4-5-20250929", "uncached_input_tokens": 1842331, "output_tokens": 402118, …}]}]}')
 

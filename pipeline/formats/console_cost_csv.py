@@ -3,8 +3,8 @@ from ._sniff import has_columns
 
 VERSION = 1
 READER = "csv"
-DESCRIPTION = ("Anthropic Console cost CSV (Cost → Export, claude_api_cost_*.csv): money only — one bucket row per row "
-               "with no tokens, cost_usd (dollars) as reported_cost_usd; it prices at $0 and is there to reconcile against")
+DESCRIPTION = ("Anthropic Console cost export (Cost → Export, `claude_api_cost_*.csv`): dollars per bucket by "
+               "display-name model, priced at $0, for reconciliation")
 EXAMPLE = ("usage_date_utc,model,workspace,api_key,usage_type,context_window,token_type,cost_usd,… / "
            "2026-03-12,Claude Sonnet 4.5,Default,prod-backend,message,≤ 200k,input_no_cache,0.25,…")
 

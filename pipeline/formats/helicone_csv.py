@@ -3,8 +3,8 @@ from ._sniff import has_columns
 
 VERSION = 1
 READER = "csv"
-DESCRIPTION = ("Helicone request export (CSV, npx @helicone/export --format csv): one request row per row; no cache "
-               "or provider columns (prompt tokens are all input, provider from the model name); prefer the JSONL")
+DESCRIPTION = ("Helicone request export as CSV (`npx @helicone/export --format csv`): no cache or provider columns "
+               "(prompt tokens count as input, the provider comes from the model name); prefer the JSONL")
 EXAMPLE = ("response_id,response_created_at,response_status,request_created_at,request_body,request_properties,"
            "request_user_id,model,prompt_tokens,completion_tokens,latency,cost / \"9b8a…\",…")
 

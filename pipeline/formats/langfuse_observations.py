@@ -3,8 +3,9 @@ import re
 
 VERSION = 1
 READER = "document"
-DESCRIPTION = ("Langfuse observations (JSON, GET /api/public/observations: {\"data\": […]} or a bare array): one request "
-               "row per GENERATION with usageDetails and costDetails; spans, events and other types are ignored")
+DESCRIPTION = ("Langfuse observations JSON (`GET /api/public/observations`: `{\"data\": […]}` or a bare array): one "
+               "row per GENERATION with its `usageDetails` and `costDetails`; spans, events and other types are "
+               "ignored")
 EXAMPLE = ('{"data": [{"id": "3c1b…", "traceId": "d2c1…", "type": "GENERATION", "startTime": "2026-03-12T14:58:01.101Z", '
            '"model": "claude-sonnet-4-5-20250929", "usageDetails": {"input": 2095, "output": 503, …}, …}], "meta": {…}}')
 

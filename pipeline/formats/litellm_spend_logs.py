@@ -3,8 +3,9 @@ from ._sniff import has_columns
 
 VERSION = 1
 READER = "csv"
-DESCRIPTION = ("LiteLLM proxy LiteLLM_SpendLogs table as CSV: one row per request; the token split rebuilt from "
-               "metadata.usage_object, failures and LiteLLM cache hits non-billable, spend (dollars) as reported cost")
+DESCRIPTION = ("LiteLLM proxy `LiteLLM_SpendLogs` table exported as CSV: one row per request; the token split is "
+               "rebuilt from `metadata.usage_object` (whose meaning of `prompt_tokens` changed between versions); "
+               "failures and gateway cache hits are non-billable; `spend` (dollars) as the reported cost")
 EXAMPLE = ("request_id,call_type,api_key,spend,total_tokens,prompt_tokens,completion_tokens,startTime,…,metadata,… / "
            "chatcmpl-…,acompletion,88dc…,0.0239733,22149,21646,503,2026-03-12 14:50:01.101,…")
 

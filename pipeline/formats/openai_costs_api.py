@@ -3,8 +3,8 @@ import re
 
 VERSION = 1
 READER = "document"
-DESCRIPTION = ("OpenAI organization Costs API (JSON page, or an array of pages): money-only bucket rows, "
-               "reported_cost_usd = amount.value; priced at $0 (tokens 0), for reconciliation only")
+DESCRIPTION = ("OpenAI organization Costs API (JSON page or array of pages): money-only buckets (model from the line "
+               "item), priced at $0, for reconciliation")
 EXAMPLE = ('{"object": "page", "data": [{"object": "bucket", "start_time": 1759708800, "results": [{"object": '
            '"organization.costs.result", "amount": {"value": 0.04759, "currency": "usd"}, "line_item": "gpt-5-2025-08-07, input"}]}]}')
 

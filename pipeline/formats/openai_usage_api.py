@@ -3,8 +3,8 @@ import re
 
 VERSION = 1
 READER = "document"
-DESCRIPTION = ("OpenAI organization Usage API, completions (JSON page, or an array of pages): bucket rows per "
-               "model, project, api key, user, batch and service tier")
+DESCRIPTION = ("OpenAI organization Usage API, completions (JSON page or array of pages): buckets by model, project, "
+               "API key, user, batch and service tier; a later fetch replaces a bucket")
 EXAMPLE = ('{"object": "page", "data": [{"object": "bucket", "start_time": 1759708800, "end_time": 1759795200, '
            '"results": [{"object": "organization.usage.completions.result", "input_tokens": 46264, …}]}]}')
 

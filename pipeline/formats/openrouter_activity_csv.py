@@ -3,8 +3,8 @@ from ._sniff import has_columns
 
 VERSION = 1
 READER = "csv"
-DESCRIPTION = ("OpenRouter activity export, generation level (CSV from openrouter.ai/activity): one request row per "
-               "generation, created_at naive UTC, tokens_prompt minus tokens_cached as input, cost_total as reported cost")
+DESCRIPTION = ("OpenRouter activity export, generation level (CSV: `generation_id,created_at,cost_total,…`): one row "
+               "per generation, `created_at` read as UTC, `cost_total` as the reported cost")
 EXAMPLE = ("generation_id,created_at,cost_total,…,tokens_prompt,tokens_completion,tokens_reasoning,tokens_cached,"
            "model_permaslug,… / gen-1773326001-…,2026-03-12 14:33:21.713,0.0111036,…")
 

@@ -3,8 +3,8 @@ from ._sniff import has_columns
 
 VERSION = 1
 READER = "csv"
-DESCRIPTION = ("OpenRouter activity export, aggregated (CSV `Date,Slug,Usage,BYOK Usage,Requests,…`): one 1-day bucket "
-               "row per model slug with its request count, Usage (USD) as reported cost")
+DESCRIPTION = ("OpenRouter activity export per day and model (CSV: `Date,Slug,Usage,BYOK Usage,Requests,…`): one-day "
+               "buckets with their request counts, `Usage` (USD) as the reported cost")
 EXAMPLE = ('Date,Slug,Usage,BYOK Usage,Requests,Prompt Tokens,Completion Tokens,Reasoning Tokens / '
            '"2026-03-12 00:00:00","anthropic/claude-4.5-sonnet-20250929","430.07","0","4115",…')
 
