@@ -250,7 +250,7 @@ def formats(obj: Context):
 
     layouts = all_formats(obj.settings.csv_formats)
     for name in sorted(FORMATS) + sorted(set(layouts) - set(FORMATS)):
-        click.echo(f"{name}\n    {layouts[name].DESCRIPTION}\n    e.g. {layouts[name].EXAMPLE}")
+        click.echo(f"{name}\n    {layouts[name].description}\n    e.g. {layouts[name].example}")
 
 
 @cli.command()

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
+from .formats import FORMATS
+from .formats._mapped_csv import CSV_FIELDS, CSV_REQUIRED, CsvFormat
 
 
 def glob_to_regex(pattern: str, path: bool) -> str:
@@ -56,26 +58,6 @@ class AttributionRule:
     workspace: str | None = None
     project: str | None = None
     path: str | None = None
-
-
-# The canonical fields a [csv_formats.NAME] table can map to CSV columns, in the order sql/normalize/mapped_csv.sql
-# reads them; the first four are required.
-CSV_FIELDS = (
-    "ts", "model", "input_tokens", "output_tokens", "provider", "request_id", "app", "api_key", "workspace",
-    "project", "user_id", "session_id", "cache_write_5m_tokens", "cache_write_1h_tokens", "cache_read_tokens",
-    "reasoning_tokens", "web_search_requests", "batch", "http_status", "latency_ms", "cost_usd",
-)
-CSV_REQUIRED = CSV_FIELDS[:4]
-
-
-@dataclass(frozen=True)
-class CsvFormat:
-    """A CSV layout of the user's own: [csv_formats.NAME] maps canonical fields to its column names."""
-    name: str
-    columns: tuple[tuple[str, str], ...]
-    provider: str | None = None
-    input_includes_cache: bool = False
-    timestamp_zone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -212,8 +194,6 @@ def _zone(where: str, name: str) -> str:
 
 def _csv_formats(raw) -> tuple[CsvFormat, ...]:
     """[csv_formats.NAME] tables: each maps at least ts, model, input_tokens and output_tokens to column names."""
-    from .formats import FORMATS
-
     if not isinstance(raw, dict):
         raise ConfigError("csv_formats must be a table of [csv_formats.NAME] tables")
     found = []
@@ -248,8 +228,6 @@ def _csv_formats(raw) -> tuple[CsvFormat, ...]:
 
 
 def _check_source_formats(sources: list[Source], csv_formats: tuple[CsvFormat, ...]) -> None:
-    from .formats import FORMATS
-
     known = {"auto", *FORMATS, *(f.name for f in csv_formats)}
     for i, source in enumerate(sources):
         if source.format not in known:

@@ -104,7 +104,7 @@ class Pending:
     @property
     def group(self) -> tuple:
         """Files of one format with the same parameters are normalized by one statement."""
-        return self.module.NAME, json.dumps(self.params, sort_keys=True, default=str)
+        return self.module.name, json.dumps(self.params, sort_keys=True, default=str)
 
 
 BATCH_BYTES = 64 * 1024 * 1024  # at most this much raw input in one statement
@@ -133,8 +133,8 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
     """Read a batch of files of one format into DuckDB, normalize them in one statement, keep their rows and
     rejects for this run. A file refused whole (unreadable, too many rejects) gets its error and nothing kept."""
     module = batch[0].module
-    reader = READERS[getattr(module, "READER", "lines")]
-    results = [FileResult(path=str(item.path), format=module.NAME) for item in batch]
+    reader = READERS[module.reader]
+    results = [FileResult(path=str(item.path), format=module.name) for item in batch]
     for table in ("raw_lines", "run_files", "file_errors", "normalized"):
         con.execute(f"delete from {table}")
     for file_id, (item, result) in enumerate(zip(batch, results)):
@@ -153,8 +153,8 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
                     {"file_id": file_id, "source_file": str(item.path), "file_mtime": _iso(os.stat(item.path).st_mtime),
                      "app": options.get("app")})
     document = reader is READERS["document"]
-    query = sql_text(module.SQL)
-    params = {"source_format": module.NAME, "ingested_at": ingested_at,
+    query = sql_text(module.sql)
+    params = {"source_format": module.name, "ingested_at": ingested_at,
               "max_line_bytes": 2**62 if document else settings.max_line_bytes, **batch[0].params}
     con.execute(f"insert into normalized by name {query}", used_params(query, params))
     run_sql(con, "ingest/file_counts.sql")
@@ -165,7 +165,7 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
         result.ignored = {item["reason"]: item["records"] for item in row["ignored"]}
         if row["error"]:
             result.error = str(FileError(row["error"], row["detail"]))
-    run_sql(con, "ingest/keep_files.sql", {"ingested_at": ingested_at, "source_format": module.NAME, "document": document})
+    run_sql(con, "ingest/keep_files.sql", {"ingested_at": ingested_at, "source_format": module.name, "document": document})
     return results
 
 
@@ -246,8 +246,8 @@ def _triage(path: Path, fmt, settings, options, manifest, ingested_at):
     except FileError as exc:
         return FileResult(path=str(path), error=str(exc)), None, None
     entry = {
-        "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest, "format": module.NAME,
-        "normalizer_version": module.VERSION, "ingested_at": ingested_at, "app": options.get("app"),
+        "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest, "format": module.name,
+        "normalizer_version": module.version, "ingested_at": ingested_at, "app": options.get("app"),
     }
     return None, None, Pending(path, module, params, entry)
 

@@ -1,51 +1,82 @@
-"""The usage-log formats spendlog reads, one module each.
+"""The usage-log formats spendlog reads: one module each, loaded as a Format (README.md here says how to add one).
 
-A format module has NAME, VERSION (bump it when its normalizer changes meaning), SQL (its file under sql/),
-DESCRIPTION, EXAMPLE, READER ("lines", "csv" or "document"; default "lines"), SNIFF_ORDER (lower is tried
-first; default 100), sniff(record, head) and params(path, options). Files of one format with equal params are
-normalized by one statement: the SQL reads each line's file_id, source_file and file_mtime from checked_lines. Modules whose name starts with _ are helpers;
-the user's own CSV layouts ([csv_formats.NAME]) come from _mapped_csv and are tried after the built-in formats.
+A format module holds DESCRIPTION, EXAMPLE, VERSION (bump it when its normalizer changes meaning) and
+sniff(record, head), plus only what differs from the defaults: READER ("lines", "csv" or "document"; default
+"lines"), SNIFF_ORDER (lower is tried first; default 100) and params(path, options) (default: none). Its name is
+its module's name and its SQL is sql/normalize/<name>.sql. Modules whose name starts with _ are helpers; the
+user's own CSV layouts ([csv_formats.NAME]) come from _mapped_csv and are tried after the built-in formats.
 """
 from __future__ import annotations
 
 import importlib
-import json
 import pkgutil
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from ..lines import FileError, read_head
+from ..errors import FileError
+from ..lines import READERS, read_head
+from . import _mapped_csv
+from ._sniff import first_record
 
 
-def _load() -> dict:
-    modules = [importlib.import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__)
-               if not info.name.startswith("_")]
-    modules.sort(key=lambda m: (getattr(m, "SNIFF_ORDER", 100), m.NAME))
-    return {module.NAME: module for module in modules}
+def no_params(path: Path, options: dict) -> dict:
+    return {}
+
+
+@dataclass(frozen=True)
+class Format:
+    """One format: how its files are recognised (sniff on the first record and the 64 KB head), read (reader) and
+    normalized (sql, with params(path, options) bound; files of one format with equal params share a statement)."""
+    name: str
+    description: str
+    example: str
+    version: int
+    sniff: Callable[[object, bytes], bool]
+    sql: str = ""  # default: normalize/<name>.sql
+    reader: str = "lines"
+    sniff_order: int = 100
+    params: Callable[[Path, dict], dict] = no_params
+
+    def __post_init__(self):
+        if not self.sql:
+            object.__setattr__(self, "sql", f"normalize/{self.name}.sql")
+        if self.reader not in READERS:
+            raise ValueError(f"format {self.name}: reader {self.reader!r} is not one of {', '.join(READERS)}")
+
+
+OPTIONAL = {"reader": "READER", "sniff_order": "SNIFF_ORDER", "params": "params"}
+
+
+def from_module(module) -> Format:
+    """The Format a module declares: its required names, and the defaults for what it leaves out."""
+    if hasattr(module, "NAME") or hasattr(module, "SQL"):
+        raise TypeError(f"{module.__name__}: a format's name and SQL file come from its module's name")
+    return Format(name=module.__name__.rpartition(".")[2], description=module.DESCRIPTION, example=module.EXAMPLE,
+                  version=module.VERSION, sniff=module.sniff,
+                  **{field: getattr(module, attr) for field, attr in OPTIONAL.items() if hasattr(module, attr)})
+
+
+def _load() -> dict[str, Format]:
+    found = [from_module(importlib.import_module(f"{__name__}.{info.name}")) for info in pkgutil.iter_modules(__path__)
+             if not info.name.startswith("_")]
+    return {fmt.name: fmt for fmt in sorted(found, key=lambda fmt: (fmt.sniff_order, fmt.name))}
 
 
 FORMATS = _load()
 
 
-def first_record(head: bytes) -> object | None:
-    """The first non-blank line of the head parsed as JSON, or None."""
-    text = head.lstrip(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
-    for line in text.splitlines():
-        if line.strip():
-            try:
-                return json.loads(line)
-            except ValueError:
-                return None
-    return None
+def mapped_format(layout: _mapped_csv.CsvFormat) -> Format:
+    """The Format of one of the user's CSV layouts (config [csv_formats.NAME])."""
+    return Format(**_mapped_csv.declaration(layout))
 
 
-def all_formats(csv_formats=()) -> dict:
+def all_formats(csv_formats=()) -> dict[str, Format]:
     """The built-in formats, then the user's CSV layouts (config [csv_formats.NAME])."""
-    from ._mapped_csv import MappedCsv
-
-    return {**FORMATS, **{layout.name: MappedCsv(layout) for layout in csv_formats}}
+    return {**FORMATS, **{layout.name: mapped_format(layout) for layout in csv_formats}}
 
 
-def detect(path: Path, requested: str | None = None, csv_formats=()):
+def detect(path: Path, requested: str | None = None, csv_formats=()) -> Format:
     """The format for a file: `requested` when given, else the first whose sniff accepts the first 64 KB."""
     formats = all_formats(csv_formats)
     if requested and requested != "auto":
@@ -54,7 +85,7 @@ def detect(path: Path, requested: str | None = None, csv_formats=()):
         return formats[requested]
     head = read_head(path)
     record = first_record(head)
-    for module in formats.values():
-        if module.sniff(record, head):
-            return module
+    for fmt in formats.values():
+        if fmt.sniff(record, head):
+            return fmt
     raise FileError("unrecognised_format", "no known format matches the first 64 KB")

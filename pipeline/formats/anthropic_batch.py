@@ -5,12 +5,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from ..lines import FileError
+from ..errors import FileError
 
-NAME = "anthropic_batch"
 VERSION = 1
-SQL = "normalize/anthropic_batch.sql"
-DESCRIPTION = "Anthropic Message Batches results (JSONL), timed by the side-car <file>.batch.json or --batch-id/--batch-ended-at"
+DESCRIPTION = ("Anthropic Message Batches results (JSONL); the batch id and end time come from the side-car `<results "
+               "file>.batch.json` (the batch object as the API returns it), else `--batch-id` and `--batch-ended-at`; "
+               "errored, canceled and expired items are non-billable rows")
 EXAMPLE = '{"custom_id": "ticket-00017", "result": {"type": "succeeded", "message": {"id": "msg_…", "usage": {…}}}}'
 
 

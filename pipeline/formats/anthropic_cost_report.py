@@ -1,13 +1,10 @@
 """Anthropic Admin API cost report (`cost_report`): money per day bucket as one JSON document."""
 import re
 
-NAME = "anthropic_cost_report"
 VERSION = 1
-SQL = "normalize/anthropic_cost_report.sql"
 READER = "document"
-DESCRIPTION = ("Anthropic Admin API cost report (JSON, GET /v1/organizations/cost_report): money only — one bucket "
-               "row per result with no tokens, `amount` (cents) as reported_cost_usd in dollars; it prices at $0 "
-               "and is there to reconcile against")
+DESCRIPTION = ("Anthropic Admin API cost report JSON (`/v1/organizations/cost_report`): money only (cents → dollars "
+               "in `reported_cost_usd`), priced at $0, for reconciliation")
 EXAMPLE = ('{"data": [{"starting_at": "2026-03-12T00:00:00Z", "ending_at": "2026-03-13T00:00:00Z", "results": '
            '[{"currency": "USD", "amount": "552.6993", "cost_type": "tokens", "token_type": "uncached_input_tokens", …}]}]}')
 
@@ -19,7 +16,3 @@ def sniff(record, head: bytes) -> bool:
     """A JSON object with buckets (`starting_at`, `results`) whose results carry an `amount` and a cost type."""
     return (head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and all(key.search(head) for key in _KEYS)
             and bool(_COST_KEYS.search(head)))
-
-
-def params(path, options) -> dict:
-    return {}

@@ -1,12 +1,11 @@
 """Anthropic Admin API usage report (`usage_report/messages`): token buckets as one JSON document."""
 import re
 
-NAME = "anthropic_usage_report"
 VERSION = 1
-SQL = "normalize/anthropic_usage_report.sql"
 READER = "document"
-DESCRIPTION = ("Anthropic Admin API usage report (JSON, GET /v1/organizations/usage_report/messages): one bucket row "
-               "per result, tokens by model/workspace/api key/service tier/context window; no request counts")
+DESCRIPTION = ("Anthropic Admin API usage report JSON (`/v1/organizations/usage_report/messages`): token buckets by "
+               "model, workspace, API key, service tier and context window (no request counts); a later fetch "
+               "replaces a bucket")
 EXAMPLE = ('{"data": [{"starting_at": "2026-03-12T00:00:00Z", "ending_at": "2026-03-13T00:00:00Z", "results": '
            '[{"model": "claude-sonnet-4-5-20250929", "uncached_input_tokens": 1842331, "output_tokens": 402118, …}]}]}')
 
@@ -16,7 +15,3 @@ _KEYS = [re.compile(rb'"%s"\s*:' % key) for key in (b"starting_at", b"results", 
 def sniff(record, head: bytes) -> bool:
     """A JSON object with buckets (`starting_at`, `results`) whose results count `uncached_input_tokens`."""
     return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and all(key.search(head) for key in _KEYS)
-
-
-def params(path, options) -> dict:
-    return {}

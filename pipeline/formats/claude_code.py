@@ -4,15 +4,12 @@ from __future__ import annotations
 import json
 import re
 
-NAME = "claude_code"
 VERSION = 1
-SQL = "normalize/claude_code.sql"
-READER = "lines"
 SNIFF_ORDER = 50  # before app_log: an API-error line has "error" and "timestamp" too
-DESCRIPTION = ("Claude Code transcripts (JSONL, ~/.claude/projects/**): one row per API response (streaming snapshots "
-               "collapsed, sidechain replays and resumed-session copies deduplicated by message.id), app claude-code, "
-               "project = cwd, session = sessionId; user/summary/system lines ignored, synthetic/API-error lines kept "
-               "as non-billable rows")
+DESCRIPTION = ("Claude Code transcripts (`~/.claude/projects/**/*.jsonl`, subagent files included): one row per API "
+               "response (streaming snapshots, sidechain replays and resumed-session copies collapse), app "
+               "`claude-code`, project = cwd, session = sessionId; user, summary and system lines ignored, synthetic "
+               "and API-error lines kept as non-billable rows; legacy `costUSD` as the reported cost")
 EXAMPLE = ('{"type": "assistant", "sessionId": "3f0c…", "cwd": "/Users/alice/code/billing-service", "timestamp": '
            '"2026-03-12T14:10:03.201Z", "requestId": "req_…", "message": {"id": "msg_…", "model": "claude-sonnet-4-5-20250929", '
            '"usage": {…}}}')
@@ -49,7 +46,3 @@ def sniff(record, head: bytes) -> bool:
         if tried >= _MAX_LINES:
             break
     return tried == 0 and bool(_LOOSE.search(text)) and b'"parentUuid"' in text
-
-
-def params(path, options) -> dict:
-    return {}

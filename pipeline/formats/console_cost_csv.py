@@ -1,20 +1,13 @@
 """Anthropic Console cost CSV export: dollars per day (or hour) bucket, by display-name model."""
-from .console_usage_csv import csv_header
+from ._sniff import has_columns
 
-NAME = "console_cost_csv"
 VERSION = 1
-SQL = "normalize/console_cost_csv.sql"
 READER = "csv"
-DESCRIPTION = ("Anthropic Console cost CSV (Cost → Export, claude_api_cost_*.csv): money only — one bucket row per row "
-               "with no tokens, cost_usd (dollars) as reported_cost_usd; it prices at $0 and is there to reconcile against")
+DESCRIPTION = ("Anthropic Console cost export (Cost → Export, `claude_api_cost_*.csv`): dollars per bucket by "
+               "display-name model, priced at $0, for reconciliation")
 EXAMPLE = ("usage_date_utc,model,workspace,api_key,usage_type,context_window,token_type,cost_usd,… / "
            "2026-03-12,Claude Sonnet 4.5,Default,prod-backend,message,≤ 200k,input_no_cache,0.25,…")
 
 
 def sniff(record, head: bytes) -> bool:
-    columns = csv_header(head)
-    return bool(columns) and columns[0] == "usage_date_utc" and "cost_usd" in columns and "token_type" in columns
-
-
-def params(path, options) -> dict:
-    return {}
+    return has_columns(head, {"cost_usd", "token_type"}, first=["usage_date_utc"])

@@ -1,9 +1,7 @@
 """Raw Gemini generateContent responses (JSONL) without an envelope; Vertex AI's createTime is the time."""
-NAME = "gemini_bare"
 VERSION = 1
-SQL = "normalize/gemini_bare.sql"
-DESCRIPTION = ("Gemini generateContent responses without an envelope (JSONL), timed by Vertex AI's createTime; "
-               "streaming chunks of one responseId collapse to the biggest")
+DESCRIPTION = ("Gemini `generateContent` responses without an envelope (JSONL), timed by Vertex AI's `createTime`; a "
+               "stream's chunks collapse to the biggest")
 EXAMPLE = ('{"candidates": […], "usageMetadata": {"promptTokenCount": 12000, "cachedContentTokenCount": 8000, …}, '
            '"modelVersion": "gemini-2.5-pro", "createTime": "2026-03-12T15:20:01.204117Z", "responseId": "…"}')
 
@@ -12,7 +10,3 @@ def sniff(record, head: bytes) -> bool:
     return isinstance(record, dict) and "response" not in record and (
         "usageMetadata" in record or ("candidates" in record and ("modelVersion" in record or "responseId" in record))
     )
-
-
-def params(path, options) -> dict:
-    return {}

@@ -1,20 +1,13 @@
 """Helicone request export (CSV, the export tool's short header): one request per row, no cache columns."""
-from .console_usage_csv import csv_header
+from ._sniff import has_columns
 
-NAME = "helicone_csv"
 VERSION = 1
-SQL = "normalize/helicone_csv.sql"
 READER = "csv"
-DESCRIPTION = ("Helicone request export (CSV, npx @helicone/export --format csv): one request row per row; no cache "
-               "or provider columns (prompt tokens are all input, provider from the model name); prefer the JSONL")
+DESCRIPTION = ("Helicone request export as CSV (`npx @helicone/export --format csv`): no cache or provider columns "
+               "(prompt tokens count as input, the provider comes from the model name); prefer the JSONL")
 EXAMPLE = ("response_id,response_created_at,response_status,request_created_at,request_body,request_properties,"
            "request_user_id,model,prompt_tokens,completion_tokens,latency,cost / \"9b8a…\",…")
 
 
 def sniff(record, head: bytes) -> bool:
-    columns = set(csv_header(head))
-    return {"response_id", "response_created_at", "request_created_at", "prompt_tokens"} <= columns
-
-
-def params(path, options) -> dict:
-    return {}
+    return has_columns(head, {"response_id", "response_created_at", "request_created_at", "prompt_tokens"})

@@ -1,9 +1,7 @@
 """Helicone request export (JSONL): one HeliconeRequest per line."""
-NAME = "helicone_jsonl"
 VERSION = 1
-SQL = "normalize/helicone_jsonl.sql"
-DESCRIPTION = ("Helicone request export (JSONL, npx @helicone/export): one request row per line with cache read/write "
-               "columns, request_properties as tags, cost as reported cost; 4xx/5xx rows non-billable")
+DESCRIPTION = ("Helicone request export as JSONL (`npx @helicone/export`): one row per request with cache read/write "
+               "columns, `request_properties` as tags, `cost` as the reported cost; 4xx/5xx rows non-billable")
 EXAMPLE = ('{"request_id": "2f7c…", "request_created_at": "2026-03-12T14:55:01.101Z", "response_status": 200, '
            '"provider": "ANTHROPIC", "prompt_tokens": 2095, "prompt_cache_read_tokens": 18311, "cost": 0.0239733, …}')
 
@@ -11,7 +9,3 @@ EXAMPLE = ('{"request_id": "2f7c…", "request_created_at": "2026-03-12T14:55:01
 def sniff(record, head: bytes) -> bool:
     return (isinstance(record, dict) and "request_id" in record and "request_created_at" in record
             and "response_status" in record)
-
-
-def params(path, options) -> dict:
-    return {}

@@ -1,20 +1,14 @@
 """LiteLLM proxy spend logs (the LiteLLM_SpendLogs table exported as CSV): one row per proxied request."""
-from .console_usage_csv import csv_header
+from ._sniff import has_columns
 
-NAME = "litellm_spend_logs"
 VERSION = 1
-SQL = "normalize/litellm_spend_logs.sql"
 READER = "csv"
-DESCRIPTION = ("LiteLLM proxy LiteLLM_SpendLogs table as CSV: one row per request; the token split rebuilt from "
-               "metadata.usage_object, failures and LiteLLM cache hits non-billable, spend (dollars) as reported cost")
+DESCRIPTION = ("LiteLLM proxy `LiteLLM_SpendLogs` table exported as CSV: one row per request; the token split is "
+               "rebuilt from `metadata.usage_object` (whose meaning of `prompt_tokens` changed between versions); "
+               "failures and gateway cache hits are non-billable; `spend` (dollars) as the reported cost")
 EXAMPLE = ("request_id,call_type,api_key,spend,total_tokens,prompt_tokens,completion_tokens,startTime,…,metadata,… / "
            "chatcmpl-…,acompletion,88dc…,0.0239733,22149,21646,503,2026-03-12 14:50:01.101,…")
 
 
 def sniff(record, head: bytes) -> bool:
-    columns = set(csv_header(head))
-    return {"request_id", "call_type", "spend", "starttime", "prompt_tokens"} <= columns
-
-
-def params(path, options) -> dict:
-    return {}
+    return has_columns(head, {"request_id", "call_type", "spend", "starttime", "prompt_tokens"})

@@ -5,13 +5,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from ..lines import FileError
+from ..errors import FileError
 
-NAME = "openai_batch"
 VERSION = 1
-SQL = "normalize/openai_batch.sql"
-DESCRIPTION = ("OpenAI Batch API output or error file (JSONL); lines without a body time take the side-car "
-               "<file>.batch.json (completed/failed/expired/cancelled_at) or --batch-ended-at")
+DESCRIPTION = ("OpenAI Batch API output and error files (JSONL); lines without a body time take the side-car "
+               "`<file>.batch.json` (the Batch object), else `--batch-ended-at`; non-200 and error lines are "
+               "non-billable rows")
 EXAMPLE = ('{"id": "batch_req_…", "custom_id": "doc-0001", "response": {"status_code": 200, "body": '
            '{"object": "chat.completion", "created": 1773330000, "usage": {…}}}, "error": null}')
 

@@ -1,12 +1,10 @@
 """OpenAI organization Costs API: a JSON page of daily cost buckets (money only, for reconciliation)."""
 import re
 
-NAME = "openai_costs_api"
 VERSION = 1
-SQL = "normalize/openai_costs_api.sql"
 READER = "document"
-DESCRIPTION = ("OpenAI organization Costs API (JSON page, or an array of pages): money-only bucket rows, "
-               "reported_cost_usd = amount.value; priced at $0 (tokens 0), for reconciliation only")
+DESCRIPTION = ("OpenAI organization Costs API (JSON page or array of pages): money-only buckets (model from the line "
+               "item), priced at $0, for reconciliation")
 EXAMPLE = ('{"object": "page", "data": [{"object": "bucket", "start_time": 1759708800, "results": [{"object": '
            '"organization.costs.result", "amount": {"value": 0.04759, "currency": "usd"}, "line_item": "gpt-5-2025-08-07, input"}]}]}')
 
@@ -15,7 +13,3 @@ MARKER = re.compile(rb'"object"\s*:\s*"organization\.costs\.result"')
 
 def sniff(record, head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") and MARKER.search(head) is not None
-
-
-def params(path, options) -> dict:
-    return {}

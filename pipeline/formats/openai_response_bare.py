@@ -1,9 +1,7 @@
 """Raw OpenAI response bodies (JSONL) without an envelope: chat.completion or Responses API objects."""
-NAME = "openai_response_bare"
 VERSION = 1
-SQL = "normalize/openai_response_bare.sql"
-DESCRIPTION = ("OpenAI response bodies without an envelope (JSONL): one chat.completion or Responses `response` "
-               "object per line, as `response.model_dump_json()` writes it; time from created/created_at")
+DESCRIPTION = ("OpenAI response bodies without an envelope (JSONL): a `chat.completion` (or a stream's final usage "
+               "chunk) or a Responses `response` per line; time from `created`/`created_at`")
 EXAMPLE = ('{"id": "chatcmpl-…", "object": "chat.completion", "created": 1773327600, "model": "gpt-4o-2024-08-06", '
            '"usage": {"prompt_tokens": 2006, "completion_tokens": 300, "prompt_tokens_details": {"cached_tokens": 1920}}}')
 
@@ -12,7 +10,3 @@ OBJECTS = ("chat.completion", "chat.completion.chunk", "response")
 
 def sniff(record, head: bytes) -> bool:
     return isinstance(record, dict) and record.get("object") in OBJECTS and "custom_id" not in record
-
-
-def params(path, options) -> dict:
-    return {}

@@ -1,20 +1,13 @@
 """OpenRouter aggregated activity export (CSV): one day bucket per model slug."""
-from .console_usage_csv import csv_header
+from ._sniff import has_columns
 
-NAME = "openrouter_activity_daily_csv"
 VERSION = 1
-SQL = "normalize/openrouter_activity_daily_csv.sql"
 READER = "csv"
-DESCRIPTION = ("OpenRouter activity export, aggregated (CSV `Date,Slug,Usage,BYOK Usage,Requests,…`): one 1-day bucket "
-               "row per model slug with its request count, Usage (USD) as reported cost")
+DESCRIPTION = ("OpenRouter activity export per day and model (CSV: `Date,Slug,Usage,BYOK Usage,Requests,…`): one-day "
+               "buckets with their request counts, `Usage` (USD) as the reported cost")
 EXAMPLE = ('Date,Slug,Usage,BYOK Usage,Requests,Prompt Tokens,Completion Tokens,Reasoning Tokens / '
            '"2026-03-12 00:00:00","anthropic/claude-4.5-sonnet-20250929","430.07","0","4115",…')
 
 
 def sniff(record, head: bytes) -> bool:
-    columns = csv_header(head)
-    return columns[:2] == ["date", "slug"] and {"usage", "requests", "prompt tokens"} <= set(columns)
-
-
-def params(path, options) -> dict:
-    return {}
+    return has_columns(head, {"usage", "requests", "prompt tokens"}, first=["date", "slug"])

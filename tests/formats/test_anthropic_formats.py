@@ -38,7 +38,7 @@ def at(settings, iso):
 
 @pytest.mark.parametrize("name", sorted(MINE))
 def test_each_fixture_is_detected_as_its_format(name):
-    assert detect(FIXTURES / name).NAME == MINE[name]
+    assert detect(FIXTURES / name).name == MINE[name]
 
 
 def test_no_other_fixture_is_taken_by_these_formats():
@@ -56,21 +56,21 @@ def test_every_sample_fixture_of_these_formats_is_detected_as_exactly_that_forma
             head = read_head(path)
             record = first_record(head)
             assert [n for n, m in FORMATS.items() if m.sniff(record, head)][:1] == [MINE[path.name]], path
-            assert detect(path).NAME == MINE[path.name]
+            assert detect(path).name == MINE[path.name]
 
 
 def test_pretty_and_compact_documents_and_a_cut_transcript_head_are_detected(tmp_path):
     doc = json.loads((FIXTURES / "anthropic_usage_report_messages.json").read_text())
     (tmp_path / "compact.json").write_text(json.dumps(doc))
-    assert detect(tmp_path / "compact.json").NAME == "anthropic_usage_report"
+    assert detect(tmp_path / "compact.json").name == "anthropic_usage_report"
     big = json.loads((FIXTURES / "claude_code_session.jsonl").read_text().splitlines()[0])
     big["message"]["content"] = "x" * 70_000  # the first line does not fit in the 64 KB head
     write_jsonl(tmp_path / "big.jsonl", [big])
-    assert detect(tmp_path / "big.jsonl").NAME == "claude_code"
+    assert detect(tmp_path / "big.jsonl").name == "claude_code"
     # a transcript that starts with an API-error line is still a transcript, not an app log
     lines = (FIXTURES / "claude_code_session.jsonl").read_text().splitlines()
     (tmp_path / "err.jsonl").write_text(lines[6] + "\n" + lines[3] + "\n")
-    assert detect(tmp_path / "err.jsonl").NAME == "claude_code"
+    assert detect(tmp_path / "err.jsonl").name == "claude_code"
 
 
 # --- anthropic_usage_report ------------------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def test_console_usage_csv_mid_2025_header_daily_and_minute_buckets(tmp_path, se
     header = (FIXTURES / "claude_api_tokens_2026_03.csv").read_text(encoding="utf-8").splitlines()[0]
     minute.write_text(header + "\n2026-03-12 14:00,claude-opus-4-6,k,Default,standard,≤ 200k,1,0,0,0,1,0,us,\n"
                       "2026-03-12 14:01,claude-opus-4-6,k,Default,standard,> 200k,2,0,0,0,2,0,us,\n", encoding="utf-8")
-    assert detect(old).NAME == detect(minute).NAME == "console_usage_csv"
+    assert detect(old).name == detect(minute).name == "console_usage_csv"
     ingest(settings, [str(old), str(minute)])
     assert rows(settings, "ts, bucket_end, context_window, speed, inference_geo, input_tokens, output_tokens") == [
         (dt.datetime(2025, 6, 12, tzinfo=UTC), dt.datetime(2025, 6, 13, tzinfo=UTC), None, None, None, 8, 1),

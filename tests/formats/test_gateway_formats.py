@@ -69,7 +69,7 @@ def test_every_fixture_of_mine_is_detected_as_exactly_its_format(name):
     head = read_head(FIXTURES / name)
     accepted = [n for n, m in FORMATS.items() if m.sniff(first_record(head), head)]
     assert accepted == [MINE[name]], accepted
-    assert detect(FIXTURES / name).NAME == MINE[name]
+    assert detect(FIXTURES / name).name == MINE[name]
 
 
 def test_my_sniffers_accept_no_other_fixture():

@@ -64,12 +64,12 @@ def test_the_fixture_gives_the_canonical_rows_worked_out_by_hand(home):
 
 def test_the_layout_is_detected_by_its_header_in_any_case_after_the_built_in_formats(tmp_path, home):
     settings = load_settings(str(CONFIG), str(home))
-    assert detect(SHEET, None, settings.csv_formats).NAME == "finance_sheet"
+    assert detect(SHEET, None, settings.csv_formats).name == "finance_sheet"
     lower = tmp_path / "lower.csv"
     lower.write_text(SHEET.read_text().replace(HEADER, HEADER.lower()))
-    assert detect(lower, None, settings.csv_formats).NAME == "finance_sheet"
+    assert detect(lower, None, settings.csv_formats).name == "finance_sheet"
     assert ingest(settings, [str(lower)]).as_dict()["rows_loaded"] == 4
-    assert detect(FIXTURES / "helicone_export.csv", None, settings.csv_formats).NAME == "helicone_csv"
+    assert detect(FIXTURES / "helicone_export.csv", None, settings.csv_formats).name == "helicone_csv"
 
 
 def test_without_timestamp_zone_a_zoneless_date_is_rejected(tmp_path, home):

@@ -503,7 +503,7 @@ def test_bare_gemini_chunks_duplicates_and_errors(tmp_path, settings):
 
 @pytest.mark.parametrize("name", sorted(MINE))
 def test_each_fixture_is_detected_as_its_format(name):
-    assert detect(FIXTURES / name).NAME == MINE[name]
+    assert detect(FIXTURES / name).name == MINE[name]
 
 
 def test_these_formats_accept_no_other_fixture():
