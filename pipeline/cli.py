@@ -287,6 +287,29 @@ def _checked_month(value: str | None) -> str | None:
     return value
 
 
+@cli.command()
+@click.pass_obj
+def doctor(obj: Context):
+    """Check that the home is healthy, and say what is wrong if it is not.
+
+    Runs every check of sql/checks/ over the views: the line accounting of
+    each file, one row per dedupe key, reject reasons from the vocabulary,
+    every billable row priced or flagged, costs DECIMAL and not negative, …
+    Prints each check with ok or FAIL and the first rows that break it;
+    exits 1 when one fails.
+    """
+    from .checks import doctor_lines, run_checks
+    from .views import open_views
+
+    con = open_views(obj.settings)
+    failures = run_checks(con)
+    con.close()
+    for line in doctor_lines(failures):
+        click.echo(line)
+    if failures:
+        fail(f"doctor: {len(failures)} check{'s' if len(failures) != 1 else ''} failed", EXIT_PROBLEMS)
+
+
 @cli.group()
 def prices():
     """Check, list and explain prices: the bundled catalogue plus your [prices] user_file."""

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES
 from pipeline.checks import CheckFailure, check_names, run_check, run_checks
+from pipeline.checks import description as run_description
 from pipeline.cli import cli
 from pipeline.config import load_settings
 from pipeline.views import open_views
@@ -192,3 +193,27 @@ def test_canonical_rows_are_complete(con, change):
     tamper(con, "usage_files", f"select * replace ({replaced}) from usage_files")
     failure = run_check(con, "canonical_rows_are_complete")
     assert [(r["source_file"], r["source_line"]) for r in failure.rows] == [(file, line)], column
+
+
+def test_doctor_says_ok_for_every_check_on_a_healthy_home(formats_home):
+    result = CliRunner().invoke(cli, ["--config", str(CONFIG), "--home", str(formats_home), "doctor"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [f"ok    {name}: {run_description(name)}" for name in check_names()]
+
+
+def test_doctor_names_the_failing_check_and_its_rows_and_exits_1(formats_home, tmp_path):
+    home = tmp_path / "copy"
+    shutil.copytree(formats_home, home)
+    manifest_path = home / "state" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    path = sorted(manifest["sources"])[0]
+    manifest["sources"][path]["rows_loaded"] += 2
+    manifest_path.write_text(json.dumps(manifest))
+    result = CliRunner().invoke(cli, ["--config", str(CONFIG), "--home", str(home), "doctor"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    failing = [line for line in lines if line.startswith("FAIL")]
+    assert failing == [f"FAIL  accounting_balances: {run_description('accounting_balances')}",
+                       f"FAIL  usage_rows_match_accounting: {run_description('usage_rows_match_accounting')}"]
+    assert lines[lines.index(failing[0]) + 1].startswith(f"        path {path}, records_read ")
+    assert result.stderr == "spendlog: doctor: 2 checks failed\n"
