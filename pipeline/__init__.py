@@ -7,7 +7,10 @@ import re
 from importlib import metadata, resources
 from importlib.resources.abc import Traversable
 
-__version__ = metadata.version("spendlog")
+try:
+    __version__ = metadata.version("spendlog")
+except metadata.PackageNotFoundError:  # imported from a checkout that was never installed
+    __version__ = "0+unknown"
 
 
 def resource(folder: str, name: str) -> Traversable:

@@ -1,5 +1,6 @@
 """The installable package: the wheel carries every file the program reads, the version comes from one place."""
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -38,7 +39,10 @@ def shipped_files() -> list:
 def installed_wheel(tmp_path_factory):
     """The project built as a wheel and installed (without dependencies) into a folder of its own."""
     work = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(work / "dist"), str(ROOT)],
+    source = work / "source"  # a copy, so the build leaves nothing (such as build/) in the checkout
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__",
+                                                                "spendlog-demo", ".pytest_cache", ".hypothesis"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(work / "dist"), str(source)],
                    check=True, capture_output=True)
     wheel = next((work / "dist").glob("spendlog-*.whl"))
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(work / "site"),

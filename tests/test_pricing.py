@@ -1,4 +1,4 @@
-"""sql/pricing.sql and the bundled catalogue: worked examples of reference/pricing.md §c, one test per rule,
+"""sql/model/pricing.sql and the bundled catalogue: worked examples of reference/pricing.md §c, one test per rule,
 alias coverage, catalogue sanity and a few properties. Every amount is worked out by hand, to the micro-dollar."""
 import re
 from decimal import Decimal

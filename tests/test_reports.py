@@ -82,7 +82,7 @@ ROWS = [
 ]
 
 # April 2026: subscription usage, and usage exports (bucket rows) next to request logs. in_totals is set by hand
-# the way sql/derive.sql sets it (DESIGN.md §2).
+# the way sql/model/attribution.sql sets it (DESIGN.md §2).
 SUBSCRIPTION = {"source": "claude-code-max", "source_file": "/home/alice/.claude/projects/a.jsonl",
                 "billing": "subscription", "in_totals": False}
 ADMIN_EXPORT = {"grain": "bucket", "source": "admin-usage", "source_file": "/exports/anthropic_usage.json"}
@@ -118,7 +118,7 @@ APRIL_ROWS = [
     usage_row(at((4, 10)), "content-assistant", "gpt-4o-mini", "8.40", "6.00", provider="openai"),
     usage_row(at((4, 10), 0), "unattributed", "gpt-4o-mini", "0", reported_cost="9.00", in_totals=False,
               **OPENAI_EXPORT),
-    # UTC Tue 14 Apr seen from New York (the day column as derive.sql sets it for that timezone): the export's
+    # UTC Tue 14 Apr seen from New York (the day column as sql/model/attribution.sql sets it for that timezone): the export's
     # bucket starts at 20:00 on Mon 13 Apr local, like the request logged at 22:00; the $15 one is on the 14th
     usage_row(at((4, 14), 0), "unattributed", "claude-sonnet-4-6", "20.00", request_count=10, in_totals=False,
               day=date(2026, 4, 13), **ADMIN_EXPORT),

@@ -2,7 +2,7 @@
 -- own app, each [[sources]] entry with an app, each [[attribution]] rule, then unattributed. A configured rule
 -- that attributed nothing is listed with 0 requests. Requests and cost count rows in totals (spend); rows outside
 -- totals (mirror and subscription sources, usage buckets covered by request logs) are shown apart, with why.
--- Inputs: priced_usage, config_sources and attribution_rules (pipeline/derived.bind_config), the display macros.
+-- Inputs: priced_usage, config_sources and attribution_rules (pipeline/priced.bind_config), the display macros.
 -- Param: month (the first day of a local month, or NULL for all time).
 with source as (
     select * from priced_usage where $month::date is null or month = $month::date
