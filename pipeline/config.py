@@ -61,6 +61,35 @@ class AttributionRule:
 
 
 @dataclass(frozen=True)
+class Alerts:
+    """[alerts]: when spend is a spike, when a source is stale, where alerts go besides mail."""
+
+    spike_ratio: float = 3.0
+    spike_floor_usd: float = 1.0
+    trailing_days: int = 7
+    stale_after_hours: float = 36
+    webhook_url: str = ""
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """[smtp]: the mail server and the monthly report's recipients (the password: $SPENDLOG_SMTP_PASSWORD)."""
+
+    host: str = ""
+    port: int = 0  # 0: 587 for starttls, 465 for ssl, 25 for none
+    security: str = "starttls"
+    user: str = ""
+    sender: str = ""  # the key is `from`
+    to: tuple[str, ...] = ()
+    timeout_s: float = 30
+    monthly_send_day: int = 2
+
+    @property
+    def server_port(self) -> int:
+        return self.port or {"starttls": 587, "ssl": 465, "none": 25}[self.security]
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     config_file: Path | None = None
@@ -74,9 +103,9 @@ class Settings:
     csv_formats: tuple[CsvFormat, ...] = ()
     user_price_file: Path | None = None
     budgets: tuple[tuple[str, float], ...] = ()
-    alerts: tuple[tuple[str, object], ...] = ()
+    alerts: Alerts = Alerts()
     compare: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    smtp: tuple[tuple[str, object], ...] = ()
+    smtp: Smtp = Smtp()
     now_override: dt.datetime | None = field(default=None, compare=False)
 
     def now(self) -> dt.datetime:
@@ -234,6 +263,17 @@ def _check_source_formats(sources: list[Source], csv_formats: tuple[CsvFormat, .
             raise ConfigError(f"sources[{i}].format: unknown format {source.format!r} (see `spendlog formats`)")
 
 
+def _smtp(raw: dict) -> Smtp:
+    to = raw.get("to", [])
+    if not all(isinstance(a, str) and "@" in a for a in to):
+        raise ConfigError(f"smtp.to must be a list of mail addresses, not {to!r}")
+    day = raw.get("monthly_send_day", 2)
+    if not 1 <= day <= 28:
+        raise ConfigError(f"smtp.monthly_send_day must be 1 to 28, not {day}")
+    fields = {("sender" if k == "from" else k): v for k, v in raw.items()}
+    return Smtp(**{**fields, "to": tuple(to)})
+
+
 def load_settings(config: str | None = None, home: str | None = None) -> Settings:
     """Find, read and validate the configuration; raise ConfigError with one line on any problem.
 
@@ -327,8 +367,8 @@ def load_settings(config: str | None = None, home: str | None = None) -> Setting
         csv_formats=csv_formats,
         user_price_file=user_path,
         budgets=tuple(sorted(budgets.items())),
-        alerts=tuple(sorted(raw.get("alerts", {}).items())),
+        alerts=Alerts(**raw.get("alerts", {})),
         compare=tuple((k, tuple(v)) for k, v in sorted(compare.items())),
-        smtp=tuple(sorted(raw.get("smtp", {}).items())),
+        smtp=_smtp(raw.get("smtp", {})),
         now_override=_parse_now(os.environ.get("SPENDLOG_NOW")),
     )

@@ -50,6 +50,13 @@ class FileError(SpendlogError):
         self.detail = detail
 
 
+class MailError(SpendlogError):
+    """The mail server could not be reached, refused the login or refused the message; the next run tries again."""
+
+    exit_code = EXIT_MAIL
+    label = "mail"
+
+
 class CatalogError(SpendlogError, ValueError):
     """A price catalogue (bundled or the user's) that cannot be used, or an unknown model to price as."""
 

@@ -16,6 +16,7 @@ from .config import Settings
 from .errors import Busy
 
 TABLES = ("usage", "rejects", "priced")
+_HELD: set[Path] = set()  # homes whose lock this process holds: a command that locks may call another that does
 INTERNAL_COLUMNS = ("dedupe_key", "dedupe_rank", "row_fingerprint")
 
 
@@ -25,6 +26,17 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_json(path: Path, data) -> None:
+    """Write a JSON file atomically and durably: tmp, fsync, os.replace, fsync the directory."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=1, sort_keys=True)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
 
 
 class Lake:
@@ -44,16 +56,23 @@ class Lake:
 
     @contextlib.contextmanager
     def lock(self):
-        """An exclusive fcntl.flock on state/lock, released by the kernel if the process dies."""
+        """An exclusive fcntl.flock on state/lock, released by the kernel if the process dies; re-entrant within
+        the process (nightly holds it while it ingests, re-prices and renders)."""
         self.ensure()
+        key = self.home.resolve()
+        if key in _HELD:
+            yield
+            return
         with open(self.state / "lock", "a+") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise Busy(f"another spendlog run holds {self.state / 'lock'}") from None
+            _HELD.add(key)
             try:
                 yield
             finally:
+                _HELD.discard(key)
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def read_manifest(self) -> dict:
@@ -65,13 +84,16 @@ class Lake:
         """The commit point: tmp, fsync, os.replace, fsync the directory. Remembers the settings' config file."""
         if settings is not None and settings.config_file:
             manifest["config_file"] = str(settings.config_file)
-        tmp = self.manifest_path.with_suffix(".json.tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(manifest, handle, indent=1, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.manifest_path)
-        _fsync_dir(self.state)
+        write_json(self.manifest_path, manifest)
+
+    def read_state(self, name: str) -> dict:
+        """state/<name>.json (sent.json, alerts.json, rendered.json), {} when absent."""
+        path = self.state / f"{name}.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    def write_state(self, name: str, data: dict) -> None:
+        self.state.mkdir(parents=True, exist_ok=True)
+        write_json(self.state / f"{name}.json", data)
 
     def files(self, manifest: dict, table: str) -> list[Path]:
         return [self.home / rel for rel in manifest["tables"][table]]
