@@ -207,6 +207,50 @@ def report_period(obj, start, end, out):
 
 
 @cli.command()
+@click.argument("path", default="spendlog.toml", type=click.Path(dir_okay=False))
+def init(path):
+    """Write a commented starter config to PATH (default ./spendlog.toml).
+
+    Every key is there with its default and a line saying what it does.
+    Refuses to overwrite an existing file.
+    """
+    from . import resource
+
+    target = Path(path)
+    if target.exists():
+        fail(f"{target} exists; not overwriting it (move it away or name another path)", EXIT_PROBLEMS)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8") as handle:
+        handle.write(resource("templates", "spendlog.toml").read_text(encoding="utf-8"))
+    click.echo(f"wrote {target}: add a [[sources]] table, then run `spendlog --config {target} nightly`")
+
+
+@cli.command()
+@click.option("--date", "today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The run's today, YYYY-MM-DD, in the configured timezone (default: today).")
+@click.option("--dry-run", is_flag=True, help="Say what the run would do; write and send nothing.")
+@click.pass_obj
+def nightly(obj: Context, today, dry_run):
+    """The cron job: ingest, re-price, render, mail, alert.
+
+    Under the lock: collect garbage, ingest what is new or changed under every
+    [[sources]] path, re-price if stale, render yesterday's daily report and
+    every report whose rows changed, mail the previous month's report once
+    (on or after [smtp] monthly_send_day), check that every source is fresh,
+    and send alerts. Prints one summary line and appends one JSON line to
+    logs/nightly.jsonl. Exits 78 bad config > 75 busy > 70 internal error >
+    69 mail or webhook failed > 65 data problems > 0.
+    """
+    from .nightly import run_nightly
+
+    night = run_nightly(obj.settings, today.date() if today else None, dry_run)
+    click.echo(night.summary_line(obj.settings))
+    for problem in night.problems:
+        click.echo(f"spendlog: {problem}", err=True)
+    sys.exit(night.exit_code)
+
+
+@cli.command()
 @click.pass_obj
 def demo(obj: Context):
     """Run the whole pipeline on the bundled sample_logs/ and print where the reports are.

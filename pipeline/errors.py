@@ -57,6 +57,12 @@ class MailError(SpendlogError):
     label = "mail"
 
 
+class WebhookError(MailError):
+    """The alert webhook could not be reached or refused the post; the next run tries again."""
+
+    label = "webhook"
+
+
 class CatalogError(SpendlogError, ValueError):
     """A price catalogue (bundled or the user's) that cannot be used, or an unknown model to price as."""
 

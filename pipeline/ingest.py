@@ -169,6 +169,20 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
     return results
 
 
+def normalize_isolated(con, batch: list[Pending], settings: Settings, options: dict, ingested_at: str,
+                       progress: Callable[[Path], None] | None = None) -> list[FileResult]:
+    """normalize_files; when DuckDB or the disk fails on a batch, each of its files alone, so one poison file is
+    refused (file-level error `unreadable`) and the others load."""
+    try:
+        return normalize_files(con, batch, settings, options, ingested_at, progress)
+    except (duckdb.Error, OSError) as exc:
+        if len(batch) > 1:
+            return [r for item in batch for r in normalize_isolated(con, [item], settings, options, ingested_at)]
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return [FileResult(path=str(batch[0].path), format=batch[0].module.name,
+                           error=str(FileError("unreadable", detail)))]
+
+
 def _iso(epoch: float) -> str:
     import datetime as dt
     return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).isoformat()
@@ -203,7 +217,7 @@ def ingest(
             if entry:
                 to_record[str(path)] = entry
         for batch in batches(pending):
-            for item, result in zip(batch, normalize_files(con, batch, settings, options, ingested_at, progress)):
+            for item, result in zip(batch, normalize_isolated(con, batch, settings, options, ingested_at, progress)):
                 results[str(item.path)] = result
                 if not result.error:
                     to_record[str(item.path)] = item.entry
@@ -230,6 +244,13 @@ def configured_format(settings: Settings, path: Path) -> str | None:
 def _triage(path: Path, fmt, settings, options, manifest, ingested_at):
     """One file before reading: (its result, its manifest entry, None) when it is skipped or refused, else
     (None, None, the Pending file to read)."""
+    try:
+        return _triage_readable(path, fmt, settings, options, manifest, ingested_at)
+    except OSError as exc:
+        return FileResult(path=str(path), error=str(FileError("unreadable", exc.strerror or str(exc)))), None, None
+
+
+def _triage_readable(path: Path, fmt, settings, options, manifest, ingested_at):
     stat = path.stat()
     known = manifest["sources"].get(str(path))
     if known and known.get("pending_line"):  # its last line was still being written: read it again

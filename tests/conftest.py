@@ -1,5 +1,8 @@
+import contextlib
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -114,3 +117,25 @@ def ingest_twice(settings, path, fmt_name):
     again = ingest(settings, [str(path)]).as_dict()
     assert (again["files"], again["files_skipped"], again["rows_loaded"]) == (0, 1, 0)
     return summary
+
+
+HOLD_LOCK = """
+import fcntl, sys
+handle = open(sys.argv[1], "a+")
+fcntl.flock(handle, fcntl.LOCK_EX)
+print("locked", flush=True)
+sys.stdin.readline()
+"""
+
+
+@contextlib.contextmanager
+def lock_held_elsewhere(home: Path):
+    """Another process holds the home's lock (within one process the lock is re-entrant)."""
+    (home / "state").mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(home / "state" / "lock")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        yield
+    finally:
+        holder.communicate("\n")

@@ -2,7 +2,7 @@ import json
 
 from click.testing import CliRunner
 
-from conftest import FIXTURES, ROOT, app_record, write_jsonl
+from conftest import FIXTURES, ROOT, app_record, lock_held_elsewhere, write_jsonl
 from pipeline.cli import cli
 from pipeline.lake import Lake
 
@@ -70,7 +70,7 @@ def test_ingest_exits_65_when_rejects_pass_the_threshold(run, tmp_path):
 
 def test_a_second_writer_gets_exit_75(run, home, tmp_path):
     logs = write_jsonl(tmp_path / "a.jsonl", [app_record("req_1")])
-    with Lake(home).lock():
+    with lock_held_elsewhere(home):
         result = run("ingest", logs)
     assert result.exit_code == 75
     assert result.stderr.startswith("spendlog: busy: another spendlog run holds")
