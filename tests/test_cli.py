@@ -4,7 +4,6 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, ROOT, app_record, lock_held_elsewhere, write_jsonl
 from pipeline.cli import cli
-from pipeline.lake import Lake
 
 
 def all_commands(group=cli, prefix=()):
