@@ -263,6 +263,18 @@ def _check_source_formats(sources: list[Source], csv_formats: tuple[CsvFormat, .
             raise ConfigError(f"sources[{i}].format: unknown format {source.format!r} (see `spendlog formats`)")
 
 
+def _alerts(raw: dict) -> Alerts:
+    for key in ("spike_ratio", "stale_after_hours", "trailing_days"):
+        if key in raw and raw[key] <= 0:
+            raise ConfigError(f"alerts.{key} must be more than 0, not {raw[key]}")
+    if "spike_floor_usd" in raw and raw["spike_floor_usd"] < 0:
+        raise ConfigError(f"alerts.spike_floor_usd must not be negative, not {raw['spike_floor_usd']}")
+    url = raw.get("webhook_url", "")
+    if url and not re.match(r"https?://[^/\s]+", url):
+        raise ConfigError(f"alerts.webhook_url must be an http:// or https:// URL, not {url!r}")
+    return Alerts(**raw)
+
+
 def _smtp(raw: dict) -> Smtp:
     to = raw.get("to", [])
     if not all(isinstance(a, str) and "@" in a for a in to):
@@ -367,7 +379,7 @@ def load_settings(config: str | None = None, home: str | None = None) -> Setting
         csv_formats=csv_formats,
         user_price_file=user_path,
         budgets=tuple(sorted(budgets.items())),
-        alerts=Alerts(**raw.get("alerts", {})),
+        alerts=_alerts(raw.get("alerts", {})),
         compare=tuple((k, tuple(v)) for k, v in sorted(compare.items())),
         smtp=_smtp(raw.get("smtp", {})),
         now_override=_parse_now(os.environ.get("SPENDLOG_NOW")),

@@ -177,8 +177,14 @@ def _total(settings: Settings, con=None) -> Decimal:
 def _stale_sources(settings: Settings, files_by_source: dict[str, list[Path]]) -> list[str]:
     """Sources with no file, or whose newest file was last written longer ago than [alerts] stale_after_hours."""
     limit = settings.now().timestamp() - settings.alerts.stale_after_hours * 3600
-    return [label for label, files in files_by_source.items()
-            if not files or max(p.stat().st_mtime for p in files) < limit]
+    return [label for label, files in files_by_source.items() if max(map(_mtime, files), default=0) < limit]
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # deleted since it was listed
+        return 0
 
 
 # --- reports --------------------------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ FIXTURES = ROOT / "tests" / "data" / "formats"
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
     """Tests never see the developer's own config, home or clock."""
-    for name in ("SPENDLOG_HOME", "SPENDLOG_CONFIG", "SPENDLOG_NOW", "SPENDLOG_DEBUG"):
+    for name in ("SPENDLOG_HOME", "SPENDLOG_CONFIG", "SPENDLOG_NOW", "SPENDLOG_DEBUG", "SPENDLOG_SMTP_PASSWORD",
+                 "SPENDLOG_SMTP_CAFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 

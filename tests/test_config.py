@@ -66,3 +66,19 @@ def test_spendlog_now_freezes_the_clock(monkeypatch):
     monkeypatch.setenv("SPENDLOG_NOW", "yesterday")
     with pytest.raises(ConfigError, match="SPENDLOG_NOW"):
         load_settings(home="h")
+
+
+@pytest.mark.parametrize("table, expected", [
+    ("[alerts]\nspike_ratio = 0", "alerts.spike_ratio must be more than 0, not 0"),
+    ("[alerts]\nspike_floor_usd = -1", "alerts.spike_floor_usd must not be negative, not -1"),
+    ("[alerts]\nwebhook_url = \"hooks.slack.com/x\"", "alerts.webhook_url must be an http:// or https:// URL, not 'hooks.slack.com/x'"),
+    ("[smtp]\nto = [\"finance\"]", "smtp.to must be a list of mail addresses, not ['finance']"),
+    ("[smtp]\nmonthly_send_day = 31", "smtp.monthly_send_day must be 1 to 28, not 31"),
+    ("[smtp]\nsecurity = \"tls\"", "smtp.security must be one of starttls, ssl, none, not 'tls'"),
+])
+def test_alerts_and_smtp_are_checked(tmp_path, table, expected):
+    config = tmp_path / "spendlog.toml"
+    config.write_text(table + "\n")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(str(config))
+    assert str(raised.value) == expected
