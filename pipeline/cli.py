@@ -420,6 +420,58 @@ def prices_explain(obj: Context, request_id):
     click.echo("\n\n".join("\n".join(explain_lines(r)) for r in rows))
 
 
+@cli.group("email")
+def email_group():
+    """Mail reports through the [smtp] server (the password: $SPENDLOG_SMTP_PASSWORD)."""
+
+
+def _month(_ctx, _param, value: str) -> dt.date:
+    from .apps import parse_month
+
+    try:
+        return parse_month(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--month") from None
+
+
+def _addresses(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        if "@" not in value:
+            raise click.BadParameter(f"{value!r} is not a mail address", param_hint="--to")
+    return values
+
+
+@email_group.command("monthly")
+@click.option("--month", required=True, callback=_month, metavar="YYYY-MM", help="The local month.")
+@click.option("--to", "to", multiple=True, callback=_addresses, metavar="ADDR",
+              help="A recipient, instead of [smtp] to; repeat for more.")
+@click.option("--dry-run", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.eml",
+              help="Write the message to FILE.eml; send nothing, record nothing.")
+@click.option("--resend", is_flag=True, help="Send it again even if this month's mail was sent.")
+@click.pass_obj
+def email_monthly(obj: Context, month, to, dry_run, resend):
+    """Mail the monthly report for --month YYYY-MM, once.
+
+    The message has a text and an HTML part (charts as inline PNG images)
+    and the month's spend by app × model as CSV; its subject gives the total
+    and the change against the previous month. A month already mailed
+    (state/sent.json) is not sent again unless --resend; a send is recorded
+    only once the server accepted it. Exits 69 when the server cannot be
+    reached or refuses the login or the message.
+    """
+    from .monthly import month_label, send_monthly
+
+    outcome = send_monthly(obj.settings, month, to=to, resend=resend, dry_run=dry_run)
+    label = month_label(month)
+    if outcome["dry_run"]:
+        click.echo(f"wrote the {label} mail to {outcome['dry_run']} ({outcome['message_id']}); nothing was sent")
+    elif outcome["sent"]:
+        click.echo(f"sent the {label} mail to {', '.join(outcome['to'])} ({outcome['message_id']})")
+    else:
+        at = dt.datetime.fromisoformat(outcome["already_sent_at"]).strftime("%Y-%m-%d %H:%M UTC")
+        click.echo(f"the {label} mail was sent on {at} to {', '.join(outcome['to'])}; --resend sends it again")
+
+
 def main() -> None:
     """Entry point of the `spendlog` command (and of `python -m pipeline`)."""
     cli(prog_name="spendlog")

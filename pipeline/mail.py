@@ -18,20 +18,27 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=os.environ.get("SPENDLOG_SMTP_CAFILE") or None)
 
 
+def recipients(settings: Settings, to: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """Who gets the mail (to, else [smtp] to), once [smtp] says where and how to send it; ConfigError otherwise."""
+    smtp = settings.smtp
+    addresses = tuple(to or smtp.to)
+    if not smtp.host:
+        raise ConfigError("smtp.host is not set: where should the mail go?")
+    if not addresses:
+        raise ConfigError("smtp.to is empty and no --to was given: who should get the mail?")
+    if not smtp.sender:
+        raise ConfigError("smtp.from is not set: the sender address")
+    if smtp.user and not os.environ.get(PASSWORD_VARIABLE):
+        raise ConfigError(f"smtp.user is set but ${PASSWORD_VARIABLE} is not")
+    return addresses
+
+
 def deliver(settings: Settings, message: EmailMessage, to: tuple[str, ...] | None = None) -> None:
     """Hand message to the configured server; MailError (one line, exit 69) when it cannot be reached, refuses the
     login or refuses the message. Returns once the server accepted it for every recipient."""
     smtp = settings.smtp
-    recipients = tuple(to or smtp.to)
-    if not smtp.host:
-        raise ConfigError("smtp.host is not set: where should the mail go?")
-    if not recipients:
-        raise ConfigError("smtp.to is empty and no --to was given: who should get the mail?")
-    if not smtp.sender:
-        raise ConfigError("smtp.from is not set: the sender address")
+    to_addrs = list(recipients(settings, to))
     password = os.environ.get(PASSWORD_VARIABLE)
-    if smtp.user and not password:
-        raise ConfigError(f"smtp.user is set but ${PASSWORD_VARIABLE} is not")
     where = f"{smtp.host}:{smtp.server_port}"
     try:
         if smtp.security == "ssl":
@@ -43,7 +50,7 @@ def deliver(settings: Settings, message: EmailMessage, to: tuple[str, ...] | Non
                 client.starttls(context=tls_context())
             if smtp.user:
                 client.login(smtp.user, password)
-            refused = client.send_message(message, from_addr=smtp.sender, to_addrs=list(recipients))
+            refused = client.send_message(message, from_addr=smtp.sender, to_addrs=to_addrs)
     except smtplib.SMTPAuthenticationError as exc:
         raise MailError(f"{where} refused the login of {smtp.user}: {exc.smtp_code} {_text(exc.smtp_error)}") from None
     except smtplib.SMTPRecipientsRefused as exc:

@@ -21,6 +21,7 @@ from .config import Settings
 from .errors import EXIT_BUSY, EXIT_CONFIG, EXIT_DATA, EXIT_INTERNAL, EXIT_MAIL, EXIT_OK, Busy, SpendlogError
 from .ingest import discover, ingest
 from .lake import Lake
+from .monthly import send_monthly
 from .pricing import catalog_version
 from .reports import REPORT_NAME, checked_period, render_all
 from .views import open_views
@@ -156,7 +157,7 @@ def _steps(settings: Settings, lake: Lake, night: Night) -> None:
             night.cost_added = after - before
         rendered = _step(night, "reports", lambda: _render_changed(settings, lake, con, night.today))
         night.reports = [p.name for p in rendered or [] if p.suffix == ".html"]
-        _step(night, "mail", lambda: _send_monthly(settings, night))
+        _step(night, "mail", lambda: _send_monthly(settings, con, night))
         fired = _step(night, "alerts", lambda: check_alerts(settings, con, night.today, night.stale)) or []
         night.alerts = [alert.key for alert in fired]
         sent = _step(night, "alerts", lambda: send_alerts(settings, lake, fired, night.today)) or []
@@ -247,16 +248,18 @@ def _render_changed(settings: Settings, lake: Lake, con, today: dt.date) -> list
 
 # --- mail -----------------------------------------------------------------------------------------------------
 
-def _send_monthly(settings: Settings, night: Night) -> None:
-    """Last month's report, on the first run on or after [smtp] monthly_send_day, once."""
+def _send_monthly(settings: Settings, con, night: Night) -> None:
+    """Last month's report, on the first run on or after [smtp] monthly_send_day, once; not for a month without
+    data."""
     if not settings.smtp.host:
         night.mail = "not configured"
         return
     if night.today.day < settings.smtp.monthly_send_day:
         return
-    from .monthly import send_monthly
-
     month = previous_month(night.today)
+    if not con.execute(sql_text("nightly/month_has_rows.sql"), {"month": month}).fetchone()[0]:
+        night.mail = f"not sent: no data for {month:%Y-%m}"
+        return
     night.mail = f"failed for {month:%Y-%m}"
     result = send_monthly(settings, month)
     night.mail = f"sent for {month:%Y-%m}" if result["sent"] else f"already sent for {month:%Y-%m}"

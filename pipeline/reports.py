@@ -159,7 +159,7 @@ def _write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _write_csv(con: duckdb.DuckDBPyConnection, table, path: Path) -> None:
+def write_csv(con: duckdb.DuckDBPyConnection, table, path: Path) -> None:
     raw_columns = [name for name in table.column_names if not name.endswith(DISPLAY_SUFFIX)]
     tmp = path.with_name(f".{path.name}.tmp")
     con.from_arrow(table.select(raw_columns)).write_csv(str(tmp), header=True)
@@ -195,7 +195,7 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
             csv_path.unlink(missing_ok=True)
             continue
         shown.append(section.name)
-        _write_csv(con, table, csv_path)
+        write_csv(con, table, csv_path)
         written.append(csv_path)
         csv_files[section.name] = csv_path.name
 

@@ -17,7 +17,7 @@ LAYERS = [
     {"checks"},
     {"reports"},
     {"apps"},
-    {"mail", "warehouse", "summary", "reconcile", "focus"},
+    {"charts", "mail", "warehouse", "summary", "reconcile", "focus"},
     {"monthly", "alerts"},
     {"nightly"},
     {"samples"},

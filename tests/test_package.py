@@ -20,7 +20,7 @@ from pipeline import resource
 root = pathlib.Path(sys.argv[1])
 assert pathlib.Path(pipeline.__file__).is_relative_to(sys.argv[2]), pipeline.__file__
 files = [("sql", p) for p in (root / "sql").rglob("*.sql")] + [("templates", p) for p in (root / "templates").rglob("*")
-         if p.suffix in (".html", ".md", ".css")] + [("catalog", p) for p in (root / "pipeline/catalog").glob("*.csv")]
+         if p.suffix in (".html", ".md", ".css", ".txt")] + [("catalog", p) for p in (root / "pipeline/catalog").glob("*.csv")]
 base = {"sql": root / "sql", "templates": root / "templates", "catalog": root / "pipeline/catalog"}
 for folder, path in files:
     name = path.relative_to(base[folder]).as_posix()
@@ -31,7 +31,7 @@ print(len(files))
 
 def shipped_files() -> list:
     return ([p for p in (ROOT / "sql").rglob("*.sql")]
-            + [p for p in (ROOT / "templates").rglob("*") if p.suffix in (".html", ".md", ".css")]
+            + [p for p in (ROOT / "templates").rglob("*") if p.suffix in (".html", ".md", ".css", ".txt")]
             + list((ROOT / "pipeline" / "catalog").glob("*.csv")))
 
 
