@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import os
 import sys
@@ -13,7 +14,7 @@ import duckdb
 
 from .config import Settings, load_settings
 from .errors import EXIT_DATA, EXIT_INTERNAL, EXIT_PROBLEMS, SpendlogError
-from .output import format_table, jsonable, text
+from .output import format_table, jsonable, text as text_of
 
 
 def fail(message: str, code: int) -> None:
@@ -90,10 +91,12 @@ def cli(ctx, home, config):
 def ingest(obj: Context, paths, fmt, app, batch_id, batch_ended_at, as_json):
     """Ingest usage logs from files or folders (.gz too).
 
-    Unchanged files are skipped. Exits 65 when a file was refused or rejects
-    exceed [ingest] reject_threshold.
+    Unchanged files are skipped; then the home's warehouse.duckdb is rebuilt
+    if anything changed. Exits 65 when a file was refused or rejects exceed
+    [ingest] reject_threshold.
     """
     from .ingest import ingest as run
+    from .warehouse import refresh_warehouse
 
     settings = obj.settings
     options = {"app": app, "batch_id": batch_id, "batch_ended_at": batch_ended_at}
@@ -106,6 +109,7 @@ def ingest(obj: Context, paths, fmt, app, batch_id, batch_ended_at, as_json):
             summary = run(settings, list(paths), fmt, options, lambda p: bar.update(task, description=p.name, advance=1))
     else:
         summary = run(settings, list(paths), fmt, options)
+    refresh_warehouse(settings)
     totals = summary.as_dict()
     if as_json:
         click.echo(json.dumps(totals))
@@ -123,32 +127,86 @@ def ingest(obj: Context, paths, fmt, app, batch_id, batch_ended_at, as_json):
         sys.exit(EXIT_DATA)
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage error shown as one line (exit 2), like every other error of spendlog."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"spendlog: {self.format_message()}", err=True)
+
+
+SQL_FORMATS = ("table", "csv", "json", "parquet")
+
+
 @cli.command()
-@click.argument("query")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(exists=True, dir_okay=False),
+              help="Read the query from this file.")
+@click.option("--format", "fmt", type=click.Choice(SQL_FORMATS),
+              help="Output format (default: from the --out extension, else table); parquet needs --out.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
 @click.pass_obj
-def sql(obj: Context, query, fmt):
+def sql(obj: Context, query, query_file, fmt, out):
     """Run a SQL query against the views.
 
-    Views: usage, priced_usage, spend, rejects, prices, ingested_files, daily_spend.
+    The query is the argument, the contents of -f FILE, or standard input
+    when the argument is `-`. Views: usage, priced_usage, spend, rejects,
+    prices, ingested_files, daily_spend; the table macro price_as(model).
+    With --out, the format comes from --format, else from the extension
+    (.csv, .json, .parquet; anything else is a table); DuckDB writes CSV and
+    Parquet files itself.
     """
     from .views import open_views
+    from .warehouse import refresh_warehouse
 
+    if (query is None) == (query_file is None):
+        raise OneLineUsageError("sql: give the query as an argument, with -f FILE, or as - to read standard input")
+    text = Path(query_file).read_text(encoding="utf-8") if query_file else sys.stdin.read() if query == "-" else query
+    fmt = fmt or (Path(out).suffix.lower().lstrip(".") if out else "table")
+    fmt = fmt if fmt in SQL_FORMATS else "table"
+    if fmt == "parquet" and not out:
+        raise OneLineUsageError("sql: parquet is written to a file: add --out FILE.parquet")
+    refresh_warehouse(obj.settings)
     con = open_views(obj.settings)
     try:
-        cursor = con.execute(query)
+        if out and fmt in ("csv", "parquet"):
+            _copy_to(con.sql(text), fmt, Path(out))
+            return
+        cursor = con.execute(text)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
     except duckdb.Error as exc:
-        fail(str(exc).splitlines()[0], 1)
-    columns = [d[0] for d in cursor.description or []]
-    rows = cursor.fetchall()
+        fail(str(exc).splitlines()[0], EXIT_PROBLEMS)
     if fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows(["" if v is None else text(v) for v in row] for row in rows)
+        writer.writerows(["" if v is None else text_of(v) for v in row] for row in rows)
+        result = buffer.getvalue()
     elif fmt == "json":
-        click.echo(json.dumps([dict(zip(columns, [jsonable(v) for v in row])) for row in rows], indent=1))
+        result = json.dumps([dict(zip(columns, [jsonable(v) for v in row])) for row in rows], indent=1) + "\n"
     else:
-        click.echo(format_table(columns, rows))
+        result = format_table(columns, rows) + "\n"
+    if out:
+        tmp = Path(out).with_name(f".{Path(out).name}.tmp")
+        tmp.write_text(result, encoding="utf-8")
+        os.replace(tmp, out)
+    else:
+        click.echo(result, nl=False)
+
+
+def _copy_to(relation, fmt: str, out: Path) -> None:
+    """A query's rows written by DuckDB (COPY) as CSV with a header or as Parquet, then moved into place."""
+    if relation is None:
+        raise OneLineUsageError("sql: only a query that returns rows can be written to a file")
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        if fmt == "csv":
+            relation.write_csv(str(tmp), header=True)
+        else:
+            relation.write_parquet(str(tmp), compression="zstd")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @cli.group()
@@ -158,7 +216,9 @@ def report():
 
 def _render(obj: Context, kind: str, start: dt.date, end: dt.date, out: str | None) -> list[Path]:
     from .reports import render_all
+    from .warehouse import refresh_warehouse
 
+    refresh_warehouse(obj.settings)
     paths = render_all(obj.settings, [(kind, start, end)], Path(out) if out else None)
     for path in paths:
         click.echo(str(path))
@@ -470,6 +530,58 @@ def email_monthly(obj: Context, month, to, dry_run, resend):
     else:
         at = dt.datetime.fromisoformat(outcome["already_sent_at"]).strftime("%Y-%m-%d %H:%M UTC")
         click.echo(f"the {label} mail was sent on {at} to {', '.join(outcome['to'])}; --resend sends it again")
+
+
+def _breakdown(_ctx, _param, value):
+    from .summary import Breakdown
+
+    try:
+        return Breakdown.parse(value) if value else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--by") from None
+
+
+@cli.command()
+@click.argument("grain", type=click.Choice(["daily", "monthly", "app", "model"]), default="daily")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="First local day, YYYY-MM-DD (default: the first).")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last local day, YYYY-MM-DD (default: the last).")
+@click.option("--by", callback=_breakdown, metavar="app|model|api_key|workspace|project|tag:NAME",
+              help="Break each row down by this too (tag:NAME: the value of that tag).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (money as exact decimal strings).")
+@click.pass_obj
+def summary(obj: Context, grain, since, until, by, as_json):
+    """Summarize spend per local day (default), month, app or model.
+
+    Per row: billable requests, input tokens (uncached, cache writes and
+    cache reads), output tokens, cache read tokens and cost, then a total
+    row; the same figures as the reports. Only days (months, apps, models)
+    with spend are shown; the default range is all time.
+    """
+    from rich.console import Console
+
+    from .summary import summary_json, summary_rows, summary_table
+    from .views import open_views
+    from .warehouse import refresh_warehouse
+
+    first, last = since.date() if since else None, until.date() if until else None
+    if first and last and last < first:
+        raise click.BadParameter("--until is before --since", param_hint="--until")
+    refresh_warehouse(obj.settings)
+    con = open_views(obj.settings)
+    rows = summary_rows(con, grain, by, first, last)
+    con.close()
+    if as_json:
+        click.echo(json.dumps(summary_json(rows, grain, by, first, last), indent=1))
+    elif rows[-1]["row_count"] == 0:
+        click.echo("No spend" + (f" from {first or 'the start'} to {last or 'today'}" if first or last else "") + ".")
+    else:
+        table = summary_table(rows, grain, by)
+        console = Console()
+        if not console.is_terminal:  # a pipe or a file: the whole table, never squeezed into 80 columns
+            console = Console(width=console.measure(table, options=console.options.update_width(1000)).maximum)
+        with console.capture() as captured:
+            console.print(table)
+        click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from .views import open_views
 from .ingest import ingest
 from .reports import render_all
 from .samples import generate
+from .warehouse import refresh_warehouse
 
 PERIOD = (dt.date(2026, 2, 5), dt.date(2026, 3, 6))
 
@@ -26,12 +27,14 @@ def fresh_home(home: Path) -> None:
 
 def run_demo(home: Path) -> list[str]:
     """Generate the sample workload into home/sample_logs (the same bytes as the checkout's sample_logs/), ingest
-    it with its spendlog.toml, price, and render the period, February and the dearest day; the lines to print."""
+    it with its spendlog.toml, price, build warehouse.duckdb and render the period, February and the dearest day;
+    the lines to print."""
     fresh_home(home)
     samples = home / "sample_logs"
     generate("article", samples)
     settings = load_settings(str(samples / "spendlog.toml"), str(home))
     totals = ingest(settings, [str(p) for p in sorted(samples.iterdir()) if p.is_dir()]).as_dict()
+    refresh_warehouse(settings)
     con = open_views(settings)
     dearest = con.execute(
         "select day from spend where day between $start and $end group by day order by sum(cost_usd) desc, day limit 1",

@@ -28,15 +28,21 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def replace_durably(tmp: Path, path: Path) -> None:
+    """Move a finished file into place atomically and durably: fsync it, os.replace, fsync the directory. A reader
+    that has the old file open keeps reading it."""
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
 def write_json(path: Path, data) -> None:
     """Write a JSON file atomically and durably: tmp, fsync, os.replace, fsync the directory."""
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=1, sort_keys=True)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    replace_durably(tmp, path)
 
 
 class Lake:
@@ -157,12 +163,12 @@ def table_relation(lake: Lake, manifest: dict, table: str, empty: str) -> str:
 
 def bind_usage(con, lake: Lake, manifest: dict) -> None:
     """Views usage_files (the manifest's usage files, internal columns too) and pricing_input (without them)."""
-    con.execute(f"create or replace temp view usage_files as "
+    con.execute(f"create or replace view usage_files as "
                 f"{table_relation(lake, manifest, 'usage', 'usage_schema')}")
     if not manifest["tables"]["usage"]:
-        con.execute("create or replace temp view usage_files as select *, null::varchar as dedupe_key, "
+        con.execute("create or replace view usage_files as select *, null::varchar as dedupe_key, "
                     "null::bigint as dedupe_rank, null::varchar as row_fingerprint from usage_schema where false")
-    con.execute(f"create or replace temp view pricing_input as "
+    con.execute(f"create or replace view pricing_input as "
                 f"select * exclude ({', '.join(INTERNAL_COLUMNS)}) from usage_files")
 
 

@@ -14,24 +14,31 @@ from .pricing import load_catalog
 def open_views(settings: Settings, database: str = ":memory:"):
     """A connection with every user-facing view over the current (re-priced if stale) lake."""
     manifest = ensure_current(settings)
-    lake = Lake(settings.home)
     con = connect(settings, database)
+    create_views(con, settings, manifest)
+    return con
+
+
+def create_views(con, settings: Settings, manifest: dict) -> None:
+    """The views, the pricing macros and what they read (the catalogue and file accounting as small tables, the
+    lake tables as views over the manifest's files by absolute path), in the connection's current database: in
+    memory for open_views, the warehouse file for refresh_warehouse."""
+    lake = Lake(settings.home)
     load_catalog(con, settings.user_price_file)
     bind_usage(con, lake, manifest)
-    con.execute(f"create or replace temp view rejects_files as "
+    con.execute(f"create or replace view rejects_files as "
                 f"{table_relation(lake, manifest, 'rejects', 'rejects_schema')}")
     if manifest["tables"]["priced"]:
-        con.execute(f"create or replace temp view priced_files as "
+        con.execute(f"create or replace view priced_files as "
                     f"{table_relation(lake, manifest, 'priced', 'usage_schema')}")
     else:
         bind_config(con, settings)
-        con.execute(f"create or replace temp table priced_files as {sql_text('model/attribution.sql')}",
+        con.execute(f"create or replace table priced_files as {sql_text('model/attribution.sql')}",
                     {"timezone": settings.timezone})
     con.register("ingested_files_arrow", ingested_files_table(manifest))
-    con.execute("create or replace temp table ingested_files_table as select * from ingested_files_arrow")
+    con.execute("create or replace table ingested_files_table as select * from ingested_files_arrow")
     con.unregister("ingested_files_arrow")
     run_sql(con, "model/views.sql")
-    return con
 
 
 def ingested_files_table(manifest: dict) -> pa.Table:

@@ -1,5 +1,8 @@
 import json
+from decimal import Decimal
 
+import duckdb
+import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES, ROOT, app_record, lock_held_elsewhere, write_jsonl
@@ -129,3 +132,50 @@ def test_samples_generate_every_kind(tmp_path):
         assert (tmp_path / kind / folder).is_dir()
     result = runner.invoke(cli, ["samples", "generate", "--out", str(tmp_path / "x"), "--kind", "nope"])
     assert result.exit_code == 2
+
+
+def test_sql_reads_the_query_from_a_file_or_stdin(run, tmp_path):
+    run("ingest", write_jsonl(tmp_path / "a.jsonl", [app_record("req_1"), app_record("req_2", input_tokens=1000)]))
+    query = tmp_path / "q.sql"
+    query.write_text("select count(*) as n, sum(input_tokens) as input from usage;\n")
+    expected = "n,input\n2,1100\n"
+    assert run("sql", "-f", query, "--format", "csv").stdout == expected
+    result = CliRunner().invoke(cli, ["--home", str(tmp_path / "home"), "sql", "-", "--format", "csv"],
+                                input=query.read_text())
+    assert (result.exit_code, result.stdout) == (0, expected)
+
+
+@pytest.mark.parametrize("args", [(), ("select 1", "-f", "q.sql")])
+def test_sql_wants_exactly_one_query(run, tmp_path, args):
+    (tmp_path / "q.sql").write_text("select 1")
+    result = run("sql", *args)
+    assert result.exit_code == 2
+    assert result.stderr == "spendlog: sql: give the query as an argument, with -f FILE, or as - to read standard input\n"
+
+
+def test_sql_writes_files_by_extension_or_format(run, tmp_path):
+    run("ingest", write_jsonl(tmp_path / "a.jsonl", [app_record("req_1"), app_record("req_2", input_tokens=1000)]))
+    query = "select request_id, input_tokens, cost_usd from spend order by 1"
+    for name in ("out.csv", "out.parquet", "out.json", "table.txt"):
+        result = run("sql", query, "--out", tmp_path / name)
+        assert (result.exit_code, result.stdout) == (0, ""), result.stderr
+    assert (tmp_path / "out.csv").read_text() == ("request_id,input_tokens,cost_usd\n"
+                                                  "req_1,100,0.000200000000\n"
+                                                  "req_2,1000,0.001100000000\n")
+    parquet = duckdb.sql(f"select * from '{tmp_path / 'out.parquet'}'")
+    assert parquet.types == ["VARCHAR", "BIGINT", "DECIMAL(38,12)"]
+    assert parquet.fetchall() == [("req_1", 100, Decimal("0.0002")), ("req_2", 1000, Decimal("0.0011"))]
+    assert (tmp_path / "out.json").read_text() == run("sql", query, "--format", "json").stdout
+    assert (tmp_path / "table.txt").read_text() == run("sql", query).stdout
+    run("sql", query, "--out", tmp_path / "data.txt", "--format", "csv")
+    assert (tmp_path / "data.txt").read_text() == (tmp_path / "out.csv").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp file left
+
+
+def test_sql_parquet_only_to_a_file_and_errors_leave_no_file(run, tmp_path):
+    result = run("sql", "select 1", "--format", "parquet")
+    assert (result.exit_code, result.stderr) == (2, "spendlog: sql: parquet is written to a file: add --out FILE.parquet\n")
+    result = run("sql", "select nope from usage", "--out", tmp_path / "x.parquet")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "nope" in result.stderr
+    assert list(tmp_path.glob("*x.parquet*")) == []

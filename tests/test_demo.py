@@ -1,5 +1,8 @@
+import csv
+import json
 import os
 import re
+import shlex
 from decimal import Decimal
 
 import pytest
@@ -109,3 +112,33 @@ def test_the_readme_notebook_example_runs_and_prints_what_the_readme_shows(demo,
     monkeypatch.chdir(home.parent)
     exec(compile(code, "README.md", "exec"), {})
     assert capsys.readouterr().out == shown
+
+
+def readme_console_examples():
+    """(command, output) for every `$ spendlog --home spendlog-demo …` line of the README's console blocks."""
+    examples = []
+    for block in re.findall(r"```console\n(.*?)```", (ROOT / "README.md").read_text(), re.S):
+        for command, output in re.findall(r"^\$ spendlog (.*)\n((?:(?!\$ ).*\n)*)", block, re.M):
+            examples.append((command, output))
+    return examples
+
+
+def test_the_readme_examples_run_and_print_what_the_readme_shows(demo, monkeypatch):
+    home, _ = demo
+    monkeypatch.chdir(home.parent)
+    examples = readme_console_examples()
+    assert len([c for c, _ in examples if " sql " in c]) >= 5
+    for command, shown in examples:
+        result = CliRunner().invoke(cli, shlex.split(command), catch_exceptions=False)
+        assert (result.exit_code, result.stdout) == (0, shown), command
+
+
+def test_the_summary_monthly_total_is_the_monthly_reports_total(demo):
+    home, _ = demo
+    result = CliRunner().invoke(cli, ["--home", str(home), "summary", "monthly", "--json"], catch_exceptions=False)
+    [february] = [row for row in json.loads(result.stdout)["rows"] if row["month"] == "2026-02"]
+    with open(home / "reports" / "monthly-2026-02.summary.csv", newline="") as handle:
+        [report] = csv.DictReader(handle)
+    assert Decimal(february["cost_usd"]) == Decimal(report["total_cost_usd"])
+    assert february["requests"] == int(report["requests"])
+    assert february["input_tokens"] == int(report["input_tokens"])

@@ -96,7 +96,7 @@ def _arrow(rows: list[dict], columns: list[str]) -> pa.Table:
 
 def _create_from_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
     con.register(f"{name}_arrow", table)
-    con.execute(f"create or replace temp table {name} as select * from {name}_arrow")
+    con.execute(f"create or replace table {name} as select * from {name}_arrow")
     con.unregister(f"{name}_arrow")
 
 
@@ -142,8 +142,8 @@ def _checked_catalog(bundled: tuple, user_file: str | None, size: int | None, mt
 
 
 def load_catalog(con: duckdb.DuckDBPyConnection, user_file: Path | str | None = None) -> None:
-    """Give a connection the catalogue — temp tables price_catalog, price_multipliers and model_aliases from the
-    bundled CSVs plus the user's prices CSV (its rows win over bundled rows for the dates they cover) — and the
+    """Give a connection the catalogue — tables price_catalog, price_multipliers and model_aliases (in its current
+    database: in memory, or the warehouse file) from the bundled CSVs plus the user's prices CSV (its rows win over bundled rows for the dates they cover) — and the
     macros that price with it: pricing(input), pricing_steps(input, catalog) (sql/model/pricing.sql),
     price_as_target(model) and price_as(model [, relation]) (sql/prices/price_as.sql). The files are read and
     checked once per process. A bad user file raises UserPricesError (a ConfigError), a bad bundled catalogue

@@ -15,7 +15,7 @@
 -- a bucket's tier is unknown only when its context_window cannot decide it for the row's threshold; a price row's
 -- contract_multiplier (user rows) applies to every charge, web search included, times the contract multiplier row
 -- (price_multipliers) in force for the model, else for its provider's `*`.
-create or replace temp macro pricing_steps(input, catalog) as table
+create or replace macro pricing_steps(input, catalog) as table
 with source as (
     select * from query_table(input)
 ),
@@ -335,5 +335,5 @@ select
     end::decimal(38, 12) as cost_without_batch_usd
 from settled;
 
-create or replace temp macro pricing(input) as table
+create or replace macro pricing(input) as table
 select columns(lambda c: not starts_with(c, '_')) from pricing_steps(input, 'price_catalog');

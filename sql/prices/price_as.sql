@@ -9,7 +9,7 @@
 -- long-context threshold decides the tier; the request keeps its batch, speed, service tier and inference_geo,
 -- and US-only inference on a target without a US multiplier is priced at x1 (flag price_as_no_geo). The target's
 -- contract multipliers apply. Needs the catalogue tables and the pricing macros (sql/model/).
-create or replace temp macro price_as_target(target_model) as table
+create or replace macro price_as_target(target_model) as table
 with wanted as (
     select lower(trim(target_model)) as name
 ),
@@ -39,7 +39,7 @@ select
     min(model) as model
 from best;
 
-create or replace temp macro price_as(target_model, relation := 'priced_usage') as table
+create or replace macro price_as(target_model, relation := 'priced_usage') as table
 with price_as_target_model as (
     select * from price_as_target(target_model)
 ),

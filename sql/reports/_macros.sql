@@ -84,6 +84,19 @@ create or replace temp macro billable_requests(grain, billable, request_count) a
 create or replace temp macro input_tokens_all(uncached, write_5m, write_1h, cache_read) as
     coalesce(uncached, 0) + coalesce(write_5m, 0) + coalesce(write_1h, 0) + coalesce(cache_read, 0);
 
+-- The spend rows of the local days since to until (both inclusive; NULL leaves that end open), each with the
+-- measures that spend tables sum: requests (billable_requests), all_input_tokens (input_tokens_all) and model_label
+-- (the catalogue's name, else the logged one). The summary, by_app_model and daily sections and `spendlog summary`
+-- (sql/summary/summary.sql) read spend through it, so their money figures agree.
+create or replace temp macro spend_rows(since, until) as table
+select
+    *,
+    billable_requests(grain, billable, request_count) as requests,
+    input_tokens_all(input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens) as all_input_tokens,
+    coalesce(canonical_model, model, '(no model)') as model_label
+from spend
+where (since is null or day >= since) and (until is null or day <= until);
+
 -- A timestamp in the report's timezone, to the minute.
 create or replace temp macro local_minute(ts, tz) as
     case when ts is null then '—' else strftime(timezone(tz, ts), '%Y-%m-%d %H:%M') end;

@@ -1,14 +1,14 @@
 -- Spend by app × model (the source article's table), a subtotal per app and a total row.
 -- Params: $start, $end (inclusive local days).
 with source as (
-    select * from spend where day between $start and $end
+    select * from spend_rows($start, $end)
 ),
 
 renamed as (
     select
         app,
-        coalesce(canonical_model, model, '(no model)') as model,
-        billable_requests(grain, billable, request_count) as requests,
+        model_label as model,
+        requests,
         coalesce(input_tokens, 0) as uncached_input_tokens,
         coalesce(cache_write_5m_tokens, 0) + coalesce(cache_write_1h_tokens, 0) as cache_write_tokens,
         coalesce(cache_read_tokens, 0) as cache_read_tokens,

@@ -6,14 +6,14 @@ with calendar as (
 ),
 
 period as (
-    select * from spend where day between $start and $end
+    select * from spend_rows($start, $end)
 ),
 
 per_day as (
     select
         day,
         sum(cost_usd) as cost_usd,
-        sum(billable_requests(grain, billable, request_count))::bigint as requests
+        sum(requests)::bigint as requests
     from period
     group by day
 ),

@@ -6,7 +6,7 @@ with calendar as (
 ),
 
 period as (
-    select * from spend where day between $start and $end
+    select * from spend_rows($start, $end)
 ),
 
 cost_per_day as (
@@ -33,11 +33,10 @@ totals as (
     select
         coalesce(sum(cost_usd), 0)::decimal(38, 12) as total_cost_usd,
         coalesce(sum(output_cost_usd) filter (where cost_usd is not null), 0)::decimal(38, 12) as output_cost_usd,
-        coalesce(sum(billable_requests(grain, billable, request_count)), 0)::bigint as requests,
+        coalesce(sum(requests), 0)::bigint as requests,
         count(*) filter (where grain = 'request' and not billable) as nonbillable_requests,
         count(*) filter (where grain = 'request' and billable and batch) as batch_requests,
-        coalesce(sum(input_tokens_all(input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens)), 0)::bigint
-            as input_tokens,
+        coalesce(sum(all_input_tokens), 0)::bigint as input_tokens,
         coalesce(sum(output_tokens), 0)::bigint as output_tokens,
         count(*) filter (where cost_usd is null) as unpriced_rows_in_totals
     from period
