@@ -25,6 +25,7 @@ from .monthly import send_monthly
 from .pricing import catalog_version
 from .reports import REPORT_NAME, checked_period, render_all
 from .views import open_views
+from .warehouse import refresh_warehouse
 
 PRECEDENCE = (EXIT_CONFIG, EXIT_BUSY, EXIT_INTERNAL, EXIT_MAIL, EXIT_DATA, EXIT_OK)
 
@@ -45,6 +46,7 @@ class Night:
     alerts: list[str] = field(default_factory=list)  # the conditions flagged
     alerts_sent: list[str] = field(default_factory=list)  # those sent now (each condition once a day)
     stale: list[str] = field(default_factory=list)
+    warehouse_rebuilt: bool = False
 
     def fail(self, code: int, message: str) -> None:
         self.codes.add(code)
@@ -72,6 +74,7 @@ class Night:
             "alerts": self.alerts,
             "alerts_sent": self.alerts_sent,
             "stale_sources": self.stale,
+            "warehouse_rebuilt": self.warehouse_rebuilt,
             "problems": self.problems,
             "exit": self.exit_code,
             "seconds": round(time.monotonic() - self.started, 2),
@@ -157,6 +160,7 @@ def _steps(settings: Settings, lake: Lake, night: Night) -> None:
             night.cost_added = after - before
         rendered = _step(night, "reports", lambda: _render_changed(settings, lake, con, night.today))
         night.reports = [p.name for p in rendered or [] if p.suffix == ".html"]
+        night.warehouse_rebuilt = bool(_step(night, "warehouse", lambda: refresh_warehouse(settings)))
         _step(night, "mail", lambda: _send_monthly(settings, con, night))
         fired = _step(night, "alerts", lambda: check_alerts(settings, con, night.today, night.stale)) or []
         night.alerts = [alert.key for alert in fired]

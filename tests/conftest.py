@@ -1,11 +1,16 @@
 import contextlib
+import email
+import email.policy
 import json
+import socket
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
 from pipeline.cli import cli
@@ -140,3 +145,47 @@ def lock_held_elsewhere(home: Path):
         yield
     finally:
         holder.communicate("\n")
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list
+    message: email.message.EmailMessage
+    raw: bytes
+    tls: bool
+    authenticated: bool
+
+
+class Inbox:
+    """An aiosmtpd handler keeping what it accepts; reply is given to DATA instead when set (e.g. a 554)."""
+
+    def __init__(self, reply=None):
+        self.reply, self.received = reply, []
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.reply:
+            return self.reply
+        self.received.append(Received(envelope.mail_from, envelope.rcpt_tos,
+                                      email.message_from_bytes(envelope.content, policy=email.policy.default),
+                                      envelope.content, bool(session.ssl or server.transport.get_extra_info("ssl_object")),
+                                      session.authenticated))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def smtp_server(port=None, reply=None, **kwargs):
+    """A real SMTP server on 127.0.0.1; yields (inbox, port)."""
+    inbox = Inbox(reply)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port(), **kwargs)
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()

@@ -1,18 +1,14 @@
 """Alerts: spend spikes, budgets, stale sources and unpriced rows, by mail and webhook, once per condition and day."""
 import datetime as dt
-import email
-import email.policy
 import http.server
 import json
-import socket
 import textwrap
 import threading
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
-from conftest import app_record, write_jsonl
+from conftest import app_record, free_port, smtp_server, write_jsonl
 from pipeline.alerts import check_alerts
 from pipeline.cli import cli
 from pipeline.config import load_settings
@@ -149,42 +145,22 @@ def webhook():
     hook.close()
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=email.policy.default)))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    inbox.port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    yield inbox
-    controller.stop()
-
-
 def nightly(config, day):
     return CliRunner().invoke(cli, ["--config", str(config), "nightly", "--date", day], catch_exceptions=False)
 
 
-def test_alerts_go_to_the_webhook_and_by_mail_once_a_day(tmp_path, webhook, smtp_server):
+def test_alerts_go_to_the_webhook_and_by_mail_once_a_day(tmp_path, webhook):
+    with smtp_server() as (inbox, port):
+        alerts_by_mail_and_webhook(tmp_path, webhook, inbox, port)
+
+
+def alerts_by_mail_and_webhook(tmp_path, webhook, inbox, port):
     config, _ = make_home(tmp_path, a_week_then(7), extra=f"""\
         [alerts]
         webhook_url = "{webhook.url}"
         [smtp]
         host = "127.0.0.1"
-        port = {smtp_server.port}
+        port = {port}
         security = "none"
         from = "spendlog@example.com"
         to = ["ops@example.com"]
@@ -200,14 +176,15 @@ def test_alerts_go_to_the_webhook_and_by_mail_once_a_day(tmp_path, webhook, smtp
                             "earlier days with data\n"
                             "• spend spike: app chat spent $14.00 on 2026-02-08, 7.0× its average of $2.00 over 7 "
                             "earlier days with data"}
-    [(recipients, message)] = smtp_server.messages
+    [received] = inbox.received
+    recipients, message = received.rcpt_tos, received.message
     assert recipients == ["ops@example.com"]
     assert message["Subject"] == "spendlog alert: spend spike and 1 more"
     assert "- spend spike: app chat spent $14.00 on 2026-02-08" in message.get_content()
 
     again = nightly(config, "2026-02-09")
     assert "2 alerts (0 sent)" in again.stdout
-    assert (len(webhook.posts), len(smtp_server.messages)) == (1, 1)
+    assert (len(webhook.posts), len(inbox.received)) == (1, 1)
     state = json.loads((tmp_path / "home" / "state" / "alerts.json").read_text())
     assert set(state["2026-02-09"]) == {"spike total", "spike app chat"}
     assert set(state["2026-02-09"]["spike total"]) == {"mail", "webhook"}

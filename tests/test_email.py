@@ -1,5 +1,4 @@
 """`spendlog email monthly`: the message a real local SMTP server receives, sent exactly once."""
-import contextlib
 import csv
 import email
 import email.policy
@@ -7,19 +6,16 @@ import io
 import json
 import os
 import re
-import socket
 import ssl
 import subprocess
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 from PIL import Image
 
-from conftest import app_record, query, write_jsonl
+from conftest import app_record, free_port, query, smtp_server, write_jsonl
 from pipeline.cli import cli
 from pipeline.config import load_settings
 from pipeline.demo import run_demo
@@ -29,60 +25,10 @@ TEAM = ("finance@example.com", "eng@example.com")
 USER, PASSWORD = "spendlog", "s3cret"
 
 
-@dataclass
-class Received:
-    mail_from: str
-    rcpt_tos: list
-    message: email.message.EmailMessage
-    raw: bytes
-    tls: bool
-    authenticated: bool
-
-
-class Inbox:
-    """An aiosmtpd handler keeping what it accepts; reply is given to DATA instead when set (e.g. a 554)."""
-
-    def __init__(self, reply=None):
-        self.reply, self.received = reply, []
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.reply:
-            return self.reply
-        self.received.append(Received(envelope.mail_from, envelope.rcpt_tos,
-                                      email.message_from_bytes(envelope.content, policy=email.policy.default),
-                                      envelope.content, bool(session.ssl or server.transport.get_extra_info("ssl_object")),
-                                      session.authenticated))
-        return "250 OK"
-
-
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (USER.encode(),
                                                                                             PASSWORD.encode())
     return AuthResult(success=ok, handled=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def smtp_server(port=None, reply=None, **kwargs):
-    """A real SMTP server on 127.0.0.1; yields (inbox, port)."""
-    inbox = Inbox(reply)
-    controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port(), **kwargs)
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def no_mail_env(monkeypatch):
-    for name in ("SPENDLOG_SMTP_PASSWORD", "SPENDLOG_SMTP_CAFILE"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, app_record, lock_held_elsewhere, query, write_jsonl
+from conftest import ROOT, app_record, free_port, lock_held_elsewhere, query, smtp_server, write_jsonl
 from pipeline import ingest as ingest_module
 from pipeline.cli import cli
 from pipeline.config import Settings, load_settings
@@ -116,6 +116,9 @@ def test_nightly_ingests_renders_and_logs(cron_home):
     assert {k: record[k] for k in ("date", "files", "rows_loaded", "cost_added_usd", "reports_written", "exit")} == {
         "date": "2026-02-12", "files": 1, "rows_loaded": 3, "cost_added_usd": "6.00", "reports_written": 2, "exit": 0}
     assert set(record) >= {"rows_rejected", "mail", "alerts", "alerts_sent", "stale_sources", "seconds", "at"}
+    assert record["warehouse_rebuilt"] is True
+    assert duckdb.connect(str(home / "warehouse.duckdb"), read_only=True).execute(
+        "select count(*), sum(cost_usd) from spend").fetchone() == (3, 6)
 
 
 def test_a_rerun_loads_nothing_and_renders_nothing(cron_home):
@@ -127,7 +130,7 @@ def test_a_rerun_loads_nothing_and_renders_nothing(cron_home):
     again = SUMMARY.match(nightly(config, "--date", "2026-02-12").output)
     assert again.group("files", "skipped", "rows", "cost", "reports") == ("0", "1", "0", "+$0.00", "0")
     assert report.stat().st_mtime_ns == before
-    assert [r["reports_written"] for r in log_lines(home)] == [2, 0]
+    assert [(r["reports_written"], r["warehouse_rebuilt"]) for r in log_lines(home)] == [(2, True), (0, False)]
 
 
 def test_new_rows_rerender_their_day_and_the_day_after(cron_home):
@@ -315,3 +318,37 @@ def test_the_readme_systemd_units_parse():
     assert re.fullmatch(r"\*-\*-\* \d\d:\d\d(:\d\d)?", timer["Timer"]["OnCalendar"])
     assert timer["Timer"]["Persistent"] == "true"
     assert timer["Install"]["WantedBy"] == "timers.target"
+
+
+def test_last_months_mail_is_sent_once_and_a_failed_send_is_tried_again(cron_home):
+    config, home = cron_home
+    write_jsonl(config.parent / "logs" / "a.jsonl", day_records("2026-02-10") + day_records("2026-02-11", 2))
+    port = free_port()
+    config.write_text(config.read_text() + textwrap.dedent(f"""\
+        [smtp]
+        host = "127.0.0.1"
+        port = {port}
+        security = "none"
+        from = "spendlog@example.com"
+        to = ["finance@example.com"]
+        monthly_send_day = 2
+    """))
+    assert SUMMARY.match(nightly(config, "--date", "2026-03-01").stdout).group("mail") == "not due"
+    down = nightly(config, "--date", "2026-03-02")
+    assert down.exit_code == EXIT_MAIL
+    assert SUMMARY.match(down.stdout).group("mail") == "failed for 2026-02"
+    assert f"spendlog: mail: cannot send mail through 127.0.0.1:{port}: [Errno 111] Connection refused\n" in down.stderr
+    assert not (home / "state" / "sent.json").exists()
+    with smtp_server(port) as (inbox, _):
+        up = nightly(config, "--date", "2026-03-02")
+        again = nightly(config, "--date", "2026-03-03")
+    assert (up.exit_code, SUMMARY.match(up.stdout).group("mail")) == (0, "sent for 2026-02")
+    assert SUMMARY.match(again.stdout).group("mail") == "already sent for 2026-02"
+    [received] = inbox.received
+    assert received.rcpt_tos == ["finance@example.com"]
+    assert received.message["Subject"] == "spendlog: February 2026 spend $6.00 (no data for January)"
+    assert list(json.loads((home / "state" / "sent.json").read_text())) == ["2026-02"]
+    assert [r["mail"] for r in log_lines(home)] == [
+        "not due", "failed for 2026-02", "sent for 2026-02", "already sent for 2026-02"]
+    empty_month = nightly(config, "--date", "2026-04-02")  # March has no data: not mailed as a $0 month
+    assert SUMMARY.match(empty_month.stdout).group("mail") == "not sent: no data for 2026-03"
