@@ -84,6 +84,17 @@ create or replace temp macro billable_requests(grain, billable, request_count) a
 create or replace temp macro input_tokens_all(uncached, write_5m, write_1h, cache_read) as
     coalesce(uncached, 0) + coalesce(write_5m, 0) + coalesce(write_1h, 0) + coalesce(cache_read, 0);
 
+-- A provider's or biller's display name: 'Anthropic', 'OpenAI', …; other names as they are.
+create or replace temp macro provider_name(provider) as
+    case provider
+        when 'anthropic' then 'Anthropic'
+        when 'openai' then 'OpenAI'
+        when 'google' then 'Google'
+        when 'openrouter' then 'OpenRouter'
+        when 'mistral' then 'Mistral'
+        else provider
+    end;
+
 -- A timestamp in the report's timezone, to the minute.
 create or replace temp macro local_minute(ts, tz) as
     case when ts is null then '—' else strftime(timezone(tz, ts), '%Y-%m-%d %H:%M') end;
