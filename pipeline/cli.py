@@ -437,8 +437,7 @@ def export_focus(obj: Context, month, out):
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--out") from None
     result = run(obj.settings, month, path)
-    click.echo(f"{result.path}: {result.rows:,} FOCUS rows, BilledCost ${result.billed_usd:,.2f} "
-               f"for {month:%Y-%m}")
+    click.echo(f"{result.path}: {result.rows:,} FOCUS rows, BilledCost {result.billed_fmt} for {month:%Y-%m}")
     if result.unpriced_rows:
         click.echo(f"left out {result.unpriced_rows:,} unpriced row{'s' if result.unpriced_rows != 1 else ''} "
                    "(spendlog prices check)", err=True)

@@ -21,6 +21,7 @@ class Export:
     path: Path
     rows: int
     billed_usd: Decimal
+    billed_fmt: str
     unpriced_rows: int
 
 
@@ -33,10 +34,12 @@ def export_format(path: Path) -> str:
 
 
 def export_focus(settings, month: dt.date, out: Path) -> Export:
-    """Write the FOCUS rows of the local month that starts on month to out, atomically (a temporary file beside it,
-    then a rename); the rows written, their sum of BilledCost and how many unpriced rows were left out."""
+    """Write the FOCUS rows of the local month that starts on month to out (its folder made if need be), atomically:
+    a temporary file beside it, then a rename. The rows written, their sum of BilledCost (and its display) and how
+    many unpriced rows were left out."""
     out = Path(out)
     fmt = export_format(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     statements = sql_named("export/focus.sql")
     params = {"month": month, "tz": settings.timezone}
     con = open_views(settings)
@@ -51,7 +54,7 @@ def export_focus(settings, month: dt.date, out: Path) -> Export:
         else:
             rows.write_parquet(str(tmp))
         os.replace(tmp, out)
-        count, billed, left_out = con.execute(statements["totals"]).fetchone()
+        ((count, billed, billed_fmt, left_out),) = con.execute(statements["totals"]).fetchall()
     finally:
         con.close()
-    return Export(out, count, billed, left_out)
+    return Export(out, count, billed, billed_fmt, left_out)

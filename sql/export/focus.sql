@@ -1,7 +1,7 @@
 -- `spendlog export focus`: one local month of spend as a FinOps FOCUS 1.2 cost and usage dataset (the columns of
 -- the FOCUS specification 1.2, as the FOCUS validator's 1.2 model checks them, then x_ columns of spendlog's own).
 -- Named statements, run in order: input (the month's rows, $month), rows (the table focus_rows, $tz), which
--- pipeline/focus.py writes with COPY, and totals (its row count and sum of BilledCost, the unpriced rows left out).
+-- pipeline/focus.py writes with COPY, and totals (its row count and sum of BilledCost, and the unpriced rows left out).
 --
 -- One row per local day × billing account × sub-account × app × model × charge × SKU price: a charge is input,
 -- 5-minute cache write, 1-hour cache write, cache read or output tokens, or web search requests; the SKU price is
@@ -24,6 +24,11 @@
 --   '1000000 Tokens' (web search: thousands of requests, '1000 Requests'), the unit the catalogue's rates use.
 -- * SkuId is provider/model/charge (the same SKU whatever its price); SkuPriceId is the catalogue row's price_id,
 --   the charge and the variant; SkuPriceDetails spells the variant out as x_ properties.
+-- * ConsumedQuantity is DECIMAL(38, 1), so that a CSV reader sees a decimal (FOCUS types it Decimal), not an
+--   integer. InvoiceId is NULL (no invoice: an estimate) and CommitmentDiscountStatus NULL (no commitments; the
+--   validator's ConsumedQuantity rules read it). PricingCurrency is 'USD' and the PricingCurrency* columns repeat
+--   the unit prices and EffectiveCost (FOCUS allows them when pricing and billing currency agree; the validator
+--   asks for them once a public price list is declared).
 
 -- name: input
 create or replace temp table focus_input as
@@ -168,6 +173,8 @@ from grouped
 order by ChargePeriodStart, BillingAccountId, SubAccountId nulls first, x_App, x_Model, SkuId, SkuPriceId;
 
 -- name: totals
-select (select count(*) from focus_rows) as rows,
-       (select coalesce(sum(BilledCost), 0) from focus_rows) as billed_usd,
-       (select count(*) from focus_input where unpriced) as unpriced_rows
+with billed as (
+    select count(*) as rows, coalesce(sum(BilledCost), 0)::decimal(38, 12) as billed_usd from focus_rows
+)
+select rows, billed_usd, usd(billed_usd) as billed_fmt, (select count(*) from focus_input where unpriced) as unpriced_rows
+from billed
