@@ -486,6 +486,7 @@ def email_group():
 
 
 def _month(_ctx, _param, value: str) -> dt.date:
+    """--month YYYY-MM as the month's first day."""
     from .apps import parse_month
 
     try:
@@ -582,6 +583,64 @@ def summary(obj: Context, grain, since, until, by, as_json):
         with console.capture() as captured:
             console.print(table)
         click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+
+
+@cli.command()
+@click.option("--month", required=True, callback=_month,
+              help="The local month, YYYY-MM.")
+@click.pass_obj
+def reconcile(obj: Context, month):
+    """Compare the computed cost with the cost providers and gateways state.
+
+    One line per UTC day, provider, model and statement: a cost export
+    (Anthropic cost report, Console cost CSV, OpenAI Costs API or dashboard
+    cost CSV, OpenRouter daily activity) against everything the totals count
+    that day, or a gateway log's stated cost (OpenRouter, LiteLLM, Helicone,
+    Langfuse) against the same requests priced from the catalogue. A line more
+    than 1% off the stated cost is FLAGGED, then exit 1; a month with nothing
+    stated says so and exits 0.
+    """
+    from .reconcile import reconcile as run
+
+    lines, flagged = run(obj.settings, month)
+    for line in lines:
+        click.echo(line)
+    if flagged:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@cli.group()
+def export():
+    """Export spend for other tools."""
+
+
+@export.command("focus")
+@click.option("--month", required=True, callback=_month,
+              help="The local month, YYYY-MM.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="The file to write: .csv or .parquet.")
+@click.pass_obj
+def export_focus(obj: Context, month, out):
+    """Write a month of spend as a FinOps FOCUS 1.2 dataset (CSV or Parquet).
+
+    One row per local day, account (workspace, else API key), app, model and
+    charge (input, cache writes, cache reads, output, web search): ListCost at
+    catalogue prices, EffectiveCost and BilledCost after your contract
+    multipliers, an estimate (x_CostSource). BilledCost sums to the month's
+    spend; unpriced rows are left out and counted.
+    """
+    from .focus import export_focus as run, export_format
+
+    path = Path(out)
+    try:
+        export_format(path)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--out") from None
+    result = run(obj.settings, month, path)
+    click.echo(f"{result.path}: {result.rows:,} FOCUS rows, BilledCost {result.billed_fmt} for {month:%Y-%m}")
+    if result.unpriced_rows:
+        click.echo(f"left out {result.unpriced_rows:,} unpriced row{'s' if result.unpriced_rows != 1 else ''} "
+                   "(spendlog prices check)", err=True)
 
 
 def main() -> None:

@@ -185,7 +185,8 @@ rates as (
 ),
 
 -- tokens x rate per component; `_c_` as billed, `_b_` before any multiplier, `_nb_` without the batch multiplier,
--- `_nc_` with every cached token billed as plain input at the tier's input rate. A NULL rate stays NULL only where
+-- `_nc_` with every cached token billed as plain input at the tier's input rate, `_l_` at list price (every
+-- multiplier but the contract's: for the FOCUS export's ListCost, sql/export/focus.sql). A NULL rate stays NULL only where
 -- tokens are nonzero.
 components as (
     select *,
@@ -275,7 +276,8 @@ contracted as (
         cast(_nc_in * _m_contract as decimal(38, 12)) as _nc_in,
         cast(_nc_out * _m_contract as decimal(38, 12)) as _nc_out,
         cast(_c_tool * _m_contract as decimal(38, 12)) as _c_tool
-    )
+    ),
+    _c_in as _l_in, _c_cw5m as _l_cw5m, _c_cw1h as _l_cw1h, _c_cr as _l_cr, _c_out as _l_out, _c_tool as _l_tool
     from flex
 ),
 

@@ -97,6 +97,17 @@ select
 from spend
 where (since is null or day >= since) and (until is null or day <= until);
 
+-- A provider's or biller's display name: 'Anthropic', 'OpenAI', …; other names as they are.
+create or replace temp macro provider_name(provider) as
+    case provider
+        when 'anthropic' then 'Anthropic'
+        when 'openai' then 'OpenAI'
+        when 'google' then 'Google'
+        when 'openrouter' then 'OpenRouter'
+        when 'mistral' then 'Mistral'
+        else provider
+    end;
+
 -- A timestamp in the report's timezone, to the minute.
 create or replace temp macro local_minute(ts, tz) as
     case when ts is null then '—' else strftime(timezone(tz, ts), '%Y-%m-%d %H:%M') end;

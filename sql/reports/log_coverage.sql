@@ -110,13 +110,7 @@ final as (
         end as gap_kind,
         case
             when is_total = 1 then 'All providers'
-            when provider is null then '(no provider)'
-            when provider = 'anthropic' then 'Anthropic'
-            when provider = 'openai' then 'OpenAI'
-            when provider = 'google' then 'Google'
-            when provider = 'openrouter' then 'OpenRouter'
-            when provider = 'mistral' then 'Mistral'
-            else provider
+            else coalesce(provider_name(provider), '(no provider)')
         end as provider_label,
         usd(bucket_cost_usd) || case when unpriced_bucket_rows > 0 then chr(160) || '†' else '' end
             as bucket_cost_fmt,
