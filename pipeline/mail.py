@@ -58,6 +58,9 @@ def deliver(settings: Settings, message: EmailMessage, to: tuple[str, ...] | Non
     except smtplib.SMTPResponseException as exc:
         raise MailError(f"{where} refused the message: {exc.smtp_code} {_text(exc.smtp_error)}") from None
     except (smtplib.SMTPException, ssl.SSLError, socket.timeout, OSError) as exc:
+        # smtplib reports a server that stays silent as "Connection unexpectedly closed: timed out"
+        if isinstance(exc, socket.timeout) or str(exc).endswith("timed out"):
+            raise MailError(f"{where} did not answer within {smtp.timeout_s:g} s (smtp.timeout_s)") from None
         raise MailError(f"cannot send mail through {where}: {exc or type(exc).__name__}") from None
     if refused:
         raise MailError(f"{where} refused {', '.join(sorted(refused))}")

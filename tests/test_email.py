@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import socket
 import ssl
 import subprocess
 from decimal import Decimal
@@ -319,3 +320,26 @@ def test_a_report_revised_after_it_was_sent_is_noted_once(run, home, tmp_path, m
     assert feb["total_cost_fmt"] == "$6.00"
     assert feb["revisions_noted"] == [{"at": "2026-04-02T06:00:00+00:00", "message_id": march["Message-ID"],
                                        "then": "$4.00", "now": "$6.00"}]
+
+
+def test_a_server_that_never_answers_times_out_as_one_line(tmp_path):
+    """A server that takes the connection and says nothing: after [smtp] timeout_s, MailError (exit 69)."""
+    import time
+    from email.message import EmailMessage
+
+    from pipeline.config import Settings, Smtp
+    from pipeline.errors import MailError
+    from pipeline.mail import deliver
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        settings = Settings(home=tmp_path, smtp=Smtp(host="127.0.0.1", port=port, security="none", sender=SENDER,
+                                                     to=TEAM, timeout_s=0.5))
+        started = time.monotonic()
+        with pytest.raises(MailError) as raised:
+            deliver(settings, EmailMessage())
+    assert str(raised.value) == f"127.0.0.1:{port} did not answer within 0.5 s (smtp.timeout_s)"
+    assert raised.value.exit_code == 69
+    assert time.monotonic() - started < 5
