@@ -122,8 +122,7 @@ def ingest(obj: Context, paths, fmt, app, batch_id, batch_ended_at, as_json):
         )
         for error in totals["file_errors"]:
             click.echo(f"refused {error['path']}: {error['error']}", err=True)
-    over = [f for f in summary.files if f.records_read and f.rows_rejected > settings.reject_threshold * f.records_read]
-    if totals["file_errors"] or over:
+    if totals["file_errors"] or summary.over_threshold(settings.reject_threshold):
         sys.exit(EXIT_DATA)
 
 
@@ -286,18 +285,19 @@ def init(path):
 
 
 @cli.command()
-@click.option("--date", "today", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="The run's today, YYYY-MM-DD, in the configured timezone (default: today).")
+@click.option("--date", "today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The run's today, in the configured timezone (default: today); yesterday is the day before.")
 @click.option("--dry-run", is_flag=True, help="Say what the run would do; write and send nothing.")
 @click.pass_obj
 def nightly(obj: Context, today, dry_run):
     """The cron job: ingest, re-price, render, mail, alert.
 
     Under the lock: collect garbage, ingest what is new or changed under every
-    [[sources]] path, re-price if stale, render yesterday's daily report and
-    every report whose rows changed, mail the previous month's report once
-    (on or after [smtp] monthly_send_day), check that every source is fresh,
-    and send alerts. Prints one summary line and appends one JSON line to
+    [[sources]] path, re-price if stale, render the daily report of every
+    past day, the monthly report of every ended month and every period
+    report whose rows changed, mail the previous month's
+    report once (on or after [smtp] monthly_send_day), check that every
+    source is fresh, and send alerts. Prints one summary line and appends one JSON line to
     logs/nightly.jsonl. Exits 78 bad config > 75 busy > 70 internal error >
     69 mail or webhook failed > 65 data problems > 0.
     """

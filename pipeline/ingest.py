@@ -40,6 +40,10 @@ class FileResult:
 class RunSummary:
     files: list[FileResult]
 
+    def over_threshold(self, threshold: float) -> list[FileResult]:
+        """The files with more rejected records than [ingest] reject_threshold of their records."""
+        return [f for f in self.files if f.records_read and f.rows_rejected > threshold * f.records_read]
+
     def as_dict(self) -> dict:
         done = [f for f in self.files if not f.skipped and not f.error]
         return {

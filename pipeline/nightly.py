@@ -148,9 +148,8 @@ def _steps(settings: Settings, lake: Lake, night: Night) -> None:
         night.ingest = summary.as_dict()
         for error in night.ingest["file_errors"]:
             night.fail(EXIT_DATA, f"refused {error['path']}: {error['error']}")
-        for result in summary.files:
-            if result.records_read and result.rows_rejected > settings.reject_threshold * result.records_read:
-                night.fail(EXIT_DATA, f"{result.path}: {result.rows_rejected} of {result.records_read} records rejected")
+        for result in summary.over_threshold(settings.reject_threshold):
+            night.fail(EXIT_DATA, f"{result.path}: {result.rows_rejected} of {result.records_read} records rejected")
     con = _step(night, "re-price", lambda: open_views(settings))
     if con is None:
         return

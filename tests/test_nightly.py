@@ -352,3 +352,12 @@ def test_last_months_mail_is_sent_once_and_a_failed_send_is_tried_again(cron_hom
         "not due", "failed for 2026-02", "sent for 2026-02", "already sent for 2026-02"]
     empty_month = nightly(config, "--date", "2026-04-02")  # March has no data: not mailed as a $0 month
     assert SUMMARY.match(empty_month.stdout).group("mail") == "not sent: no data for 2026-03"
+
+
+def test_rejects_over_the_threshold_exit_65_and_the_good_rows_load(cron_home):
+    config, _ = cron_home
+    path = write_jsonl(config.parent / "logs" / "a.jsonl", day_records("2026-02-10") + ["{not json"])
+    result = nightly(config, "--date", "2026-02-11")
+    assert result.exit_code == EXIT_DATA
+    assert SUMMARY.match(result.stdout).group("rows", "rejected") == ("1", "1")
+    assert f"spendlog: {path}: 1 of 2 records rejected\n" in result.stderr
