@@ -25,7 +25,8 @@ FIXTURES = ROOT / "tests" / "data" / "formats"
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
-    """Tests never see the developer's own config, home or clock."""
+    """Tests never see the developer's own config (~/.config/spendlog/spendlog.toml included), home or clock."""
+    monkeypatch.setenv("HOME", str(tmp_path / "user-home"))
     for name in ("SPENDLOG_HOME", "SPENDLOG_CONFIG", "SPENDLOG_NOW", "SPENDLOG_DEBUG", "SPENDLOG_SMTP_PASSWORD",
                  "SPENDLOG_SMTP_CAFILE"):
         monkeypatch.delenv(name, raising=False)

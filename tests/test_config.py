@@ -82,3 +82,12 @@ def test_alerts_and_smtp_are_checked(tmp_path, table, expected):
     with pytest.raises(ConfigError) as raised:
         load_settings(str(config))
     assert str(raised.value) == expected
+
+
+def test_the_user_config_is_found_last(tmp_path):
+    user_config = tmp_path / "user-home" / ".config" / "spendlog" / "spendlog.toml"
+    user_config.parent.mkdir(parents=True)
+    user_config.write_text('timezone = "Europe/Paris"\n')
+    assert load_settings().timezone == "Europe/Paris"
+    (tmp_path / "spendlog.toml").write_text('timezone = "Asia/Tokyo"\n')  # ./spendlog.toml comes first
+    assert load_settings().timezone == "Asia/Tokyo"
