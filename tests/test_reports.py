@@ -423,6 +423,16 @@ def test_reports_rendered_one_at_a_time_are_all_in_the_index(tmp_path, run, home
         "monthly-2026-02.html": "$0.95", "daily-2026-02-10.html": "$0.50", "daily-2026-02-12.html": "no data"}
 
 
+def test_printed_pages_leave_out_the_links(con, tmp_path):
+    render_report(con, "monthly", date(2026, 2, 1), date(2026, 2, 28), tmp_path, META)
+    html = (tmp_path / "monthly-2026-02.html").read_text()
+    nav = html[html.index("<nav>"):html.index("</nav>")]
+    assert 'href="monthly-2026-02.summary.csv"' in nav
+    assert nav.count("href=") == html.count("href=")  # every link of the page is in the nav, which print hides
+    assert "@media print" in html and "nav { display: none; }" in html
+    assert "the CSV files beside this page (monthly-2026-02.*.csv) hold the exact values" in html
+
+
 def test_markdown_escape():
     assert markdown_escape("a|b*c_d`e[f]<g>") == r"a\|b\*c\_d\`e\[f\]\<g\>"
     assert markdown_escape("two\nlines") == "two lines"
