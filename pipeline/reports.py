@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from . import sql_text, used_params
+from . import fetch_dicts, sql_text, used_params
 from .pricing import catalog_version
 from .views import open_views
 
@@ -246,7 +246,9 @@ def _index_entry(match: re.Match, names: set[str], out_dir: Path) -> dict:
     ]
     return {
         "kind": kind,
-        "sort_key": (end, start),
+        "stem": stem,
+        "start": start,
+        "end": end,
         "label": period.title.split(" — ", 1)[-1],
         "period_label": period.label,
         "html": html,
@@ -255,15 +257,28 @@ def _index_entry(match: re.Match, names: set[str], out_dir: Path) -> dict:
     }
 
 
-def render_index(out_dir: Path) -> Path:
-    """Write out_dir/index.html listing every report in the folder, newest first, grouped by kind."""
+def index_totals(con: duckdb.DuckDBPyConnection, entries: list[dict]) -> dict[str, dict]:
+    """Each report's total (sql/reports/index_totals.sql over the views of con), by stem."""
+    if not entries:
+        return {}
+    load_macros(con)
+    periods = [{"stem": e["stem"], "first_day": e["start"], "last_day": e["end"]} for e in entries]
+    return {row["stem"]: row for row in fetch_dicts(con, sql_text("reports/index_totals.sql"), {"periods": periods})}
+
+
+def render_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:
+    """Write out_dir/index.html listing every report in the folder with its total (from the views of con), newest
+    first, grouped by kind."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     names = {p.name for p in out_dir.iterdir() if p.is_file()}
     entries = [_index_entry(m, names, out_dir) for m in map(REPORT_NAME.match, sorted(names)) if m]
+    totals = index_totals(con, entries)
+    for e in entries:
+        e["total"] = totals[e["stem"]]
     groups = []
     for kind, heading in (("monthly", "Monthly reports"), ("period", "Period reports"), ("daily", "Daily reports")):
-        reports = sorted((e for e in entries if e["kind"] == kind), key=lambda e: e["sort_key"], reverse=True)
+        reports = sorted((e for e in entries if e["kind"] == kind), key=lambda e: (e["end"], e["start"]), reverse=True)
         if reports:
             groups.append({"kind": kind, "heading": heading, "reports": reports})
     path = out_dir / "index.html"
@@ -273,7 +288,7 @@ def render_index(out_dir: Path) -> Path:
 
 def render_all(settings, jobs, out_dir: Path | None = None, con=None) -> list[Path]:
     """Render (kind, start, end) reports over the settings' lake (or the views of con) into out_dir (default: the
-    home's reports/), then the index."""
+    home's reports/), then the index of every report there, with totals from the same views."""
     out = Path(out_dir) if out_dir else settings.home / "reports"
     meta = {
         "catalog_version": catalog_version(),
@@ -283,8 +298,8 @@ def render_all(settings, jobs, out_dir: Path | None = None, con=None) -> list[Pa
     views = con or open_views(settings)
     try:
         paths = [path for kind, start, end in jobs for path in render_report(views, kind, start, end, out, meta)]
+        render_index(views, out)
     finally:
         if con is None:
             views.close()
-    render_index(out)
     return paths

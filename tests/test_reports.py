@@ -1,4 +1,5 @@
 import csv
+import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -6,9 +7,11 @@ import duckdb
 import jinja2
 import pytest
 
+from conftest import app_record, write_jsonl
 from pipeline import sql_text
 from pipeline.reports import (
-    KINDS, SECTIONS, load_macros, markdown_escape, render_index, render_report, run_section, template_environment,
+    KINDS, SECTIONS, checked_period, load_macros, markdown_escape, render_index, render_report, run_section,
+    template_environment,
 )
 
 HOSTILE_APP = '<script>alert("x")</script> | *evil_app*'
@@ -346,13 +349,19 @@ def test_empty_period_renders(con, tmp_path):
     assert "$0.00" in html
 
 
+def index_totals(html):
+    """The total the index shows beside each report, by the report's HTML file."""
+    shown = r'<a class="label" href="([^"]+)">[^<]*</a>\s*<span class="total[^"]*">([^<]*)</span>'
+    return dict(re.findall(shown, html))
+
+
 def test_render_index_lists_reports_newest_first(con, tmp_path):
     render_report(con, "daily", date(2026, 2, 3), date(2026, 2, 3), tmp_path, META)
     render_report(con, "daily", date(2026, 2, 4), date(2026, 2, 4), tmp_path, META)
     render_report(con, "monthly", date(2026, 2, 1), date(2026, 2, 28), tmp_path, META)
     render_report(con, "period", date(2026, 2, 1), date(2026, 2, 4), tmp_path, META)
     (tmp_path / "notes.html").write_text("not a report")
-    index = render_index(tmp_path)
+    index = render_index(con, tmp_path)
     assert index == tmp_path / "index.html"
     html = index.read_text()
     for name in ("monthly-2026-02.html", "period-2026-02-01_2026-02-04.html", "daily-2026-02-04.html",
@@ -361,6 +370,67 @@ def test_render_index_lists_reports_newest_first(con, tmp_path):
     assert "notes.html" not in html
     assert html.index("Monthly reports") < html.index("Period reports") < html.index("Daily reports")
     assert html.index("daily-2026-02-04.html") < html.index("daily-2026-02-03.html")
+
+
+def test_the_index_shows_each_reports_total(con, tmp_path):
+    for kind, start, end in [
+        ("monthly", date(2026, 2, 1), date(2026, 2, 28)),
+        ("period", date(2026, 2, 2), date(2026, 2, 3)),
+        ("daily", date(2026, 2, 2), date(2026, 2, 2)),  # no rows at all
+        ("daily", date(2026, 2, 4), date(2026, 2, 4)),
+        ("daily", date(2026, 4, 6), date(2026, 4, 6)),
+        ("monthly", date(2025, 6, 1), date(2025, 6, 30)),  # no rows at all
+    ]:
+        render_report(con, kind, start, end, tmp_path, META)
+    html = render_index(con, tmp_path).read_text()
+    assert index_totals(html) == {
+        "monthly-2026-02.html": "$13.50",  # $4 + $9 + $0.504; the $100 mirror row is out of the totals
+        "monthly-2025-06.html": "no data",
+        "period-2026-02-02_2026-02-03.html": "$9.00",  # Monday's nothing and Tuesday's $9
+        "daily-2026-02-02.html": "no data",
+        "daily-2026-02-04.html": "$0.50",  # $0.004 + $0.50, the unpriced row adds nothing
+        "daily-2026-04-06.html": "$3.00",  # the $19.75 on a subscription is not spend
+    }
+    assert '<span class="total none">no data</span>' in html
+    assert "<script" not in html and "evil_app" not in html
+
+
+def test_index_totals_are_the_summary_totals(con, tmp_path):
+    periods = [("monthly", date(2026, 4, 1), date(2026, 4, 30)), ("daily", date(2026, 4, 7), date(2026, 4, 7)),
+               ("period", date(2026, 1, 15), date(2026, 3, 1))]
+    for kind, start, end in periods:
+        render_report(con, kind, start, end, tmp_path, META)
+    shown = index_totals(render_index(con, tmp_path).read_text())
+    for kind, start, end in periods:
+        [summary] = section(con, "summary", start, end)
+        assert shown[checked_period(kind, start, end).stem + ".html"] == summary["total_cost_fmt"]
+
+
+def test_reports_rendered_one_at_a_time_are_all_in_the_index(tmp_path, run, home):
+    # claude-haiku-4-5: $1 / $5 per 1M input / output tokens; claude-sonnet-4-5: $3 / $15.
+    write_jsonl(tmp_path / "logs" / "app.jsonl", [
+        app_record("r1", "2026-02-10T10:00:00Z", "claude-haiku-4-5-20251001", 150_000, 30_000),   # $0.15 + $0.15
+        app_record("r2", "2026-02-10T15:00:00Z", "claude-haiku-4-5-20251001", 100_000, 20_000),   # $0.10 + $0.10
+        app_record("r3", "2026-02-11T09:00:00Z", "claude-sonnet-4-5-20250929", 100_000, 10_000),  # $0.30 + $0.15
+    ])
+    assert run("ingest", tmp_path / "logs").exit_code == 0
+    index = home / "reports" / "index.html"
+    assert run("report", "daily", "--date", "2026-02-10").exit_code == 0
+    assert index_totals(index.read_text()) == {"daily-2026-02-10.html": "$0.50"}
+    assert run("report", "monthly", "--month", "2026-02").exit_code == 0
+    assert run("report", "daily", "--date", "2026-02-12").exit_code == 0
+    assert index_totals(index.read_text()) == {
+        "monthly-2026-02.html": "$0.95", "daily-2026-02-10.html": "$0.50", "daily-2026-02-12.html": "no data"}
+
+
+def test_printed_pages_leave_out_the_links(con, tmp_path):
+    render_report(con, "monthly", date(2026, 2, 1), date(2026, 2, 28), tmp_path, META)
+    html = (tmp_path / "monthly-2026-02.html").read_text()
+    nav = html[html.index("<nav>"):html.index("</nav>")]
+    assert 'href="monthly-2026-02.summary.csv"' in nav
+    assert nav.count("href=") == html.count("href=")  # every link of the page is in the nav, which print hides
+    assert "@media print" in html and "nav { display: none; }" in html
+    assert "the CSV files beside this page (monthly-2026-02.*.csv) hold the exact values" in html
 
 
 def test_markdown_escape():
