@@ -35,6 +35,7 @@ SECTIONS = (
     Section("api_equivalent", optional=True),
     Section("daily", kinds=("monthly", "period")),
     Section("change", kinds=("monthly", "period")),
+    Section("drivers", kinds=("monthly", "period"), optional=True),
     Section("savings", kinds=("monthly", "period")),
     Section("reconciliation", kinds=("monthly", "period"), optional=True),
     Section("data_quality_unpriced"),
