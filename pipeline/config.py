@@ -72,6 +72,14 @@ class Alerts:
 
 
 @dataclass(frozen=True)
+class Findings:
+    """[findings]: when a report's findings (the article's tips computed from data) are shown."""
+
+    min_sample: int = 50  # requests an app × model needs before its output lengths count
+    min_monthly_saving_usd: float = 1.0  # a finding saving less per 30 days is not shown
+
+
+@dataclass(frozen=True)
 class Smtp:
     """[smtp]: the mail server and the monthly report's recipients (the password: $SPENDLOG_SMTP_PASSWORD)."""
 
@@ -106,6 +114,7 @@ class Settings:
     alerts: Alerts = Alerts()
     compare: tuple[tuple[str, tuple[str, ...]], ...] = ()
     smtp: Smtp = Smtp()
+    findings: Findings = Findings()
     now_override: dt.datetime | None = field(default=None, compare=False)
 
     def now(self) -> dt.datetime:
@@ -130,6 +139,7 @@ _TABLES = {
         "stale_after_hours": (int, float),
         "webhook_url": str,
     },
+    "findings": {"min_sample": int, "min_monthly_saving_usd": (int, float)},
     "smtp": {
         "host": str,
         "port": int,
@@ -382,5 +392,6 @@ def load_settings(config: str | None = None, home: str | None = None) -> Setting
         alerts=_alerts(raw.get("alerts", {})),
         compare=tuple((k, tuple(v)) for k, v in sorted(compare.items())),
         smtp=_smtp(raw.get("smtp", {})),
+        findings=Findings(**raw.get("findings", {})),
         now_override=_parse_now(os.environ.get("SPENDLOG_NOW")),
     )

@@ -12,6 +12,7 @@ import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from . import fetch_dicts, sql_text, used_params
+from .config import Findings
 from .pricing import catalog_version
 from .views import open_views
 
@@ -37,6 +38,7 @@ SECTIONS = (
     Section("change", kinds=("monthly", "period")),
     Section("drivers", kinds=("monthly", "period"), optional=True),
     Section("savings", kinds=("monthly", "period")),
+    Section("findings", kinds=("monthly", "period"), optional=True),
     Section("reconciliation", kinds=("monthly", "period"), optional=True),
     Section("data_quality_unpriced"),
     Section("data_quality_rejects"),
@@ -181,6 +183,8 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
         "prev_start": prev_start,
         "prev_end": prev_end,
         "tz": meta["timezone"],
+        "min_sample": meta.get("findings", Findings()).min_sample,
+        "min_saving_usd": meta.get("findings", Findings()).min_monthly_saving_usd,
     }
 
     written: list[Path] = []
@@ -295,6 +299,7 @@ def render_all(settings, jobs, out_dir: Path | None = None, con=None) -> list[Pa
         "catalog_version": catalog_version(),
         "timezone": settings.timezone,
         "generated_at": settings.now().strftime("%Y-%m-%d %H:%M UTC"),
+        "findings": settings.findings,
     }
     views = con or open_views(settings)
     try:
