@@ -3,7 +3,6 @@ day's unpriced rows. Sent by mail ([smtp]) and to a Slack-compatible webhook, ea
 day (state/alerts.json)."""
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 import urllib.error
@@ -18,6 +17,7 @@ from .config import Settings
 from .errors import MailError, WebhookError
 from .lake import Lake
 from .mail import deliver
+from .reports import load_macros
 
 WEBHOOK_TIMEOUT_S = 10
 KEEP_DAYS = 62  # state/alerts.json forgets older days
@@ -46,21 +46,23 @@ def check_alerts(settings: Settings, con, today: dt.date, stale: list[str]) -> l
             f"{(row['day_cost_usd'] / average).quantize(Decimal('0.1'))}× its average of {_usd(average)} "
             f"over {row['trailing_days_with_data']} earlier days with data")))
     if settings.budgets:
+        load_macros(con)
         names, amounts = zip(*settings.budgets)
-        days_in_month = calendar.monthrange(day.year, day.month)[1]
-        for row in fetch_dicts(con, sql_text("alerts/budgets.sql"), {
-                "day": day, "names": list(names), "amounts": [str(x) for x in amounts],
-                "days_in_month": days_in_month}):
+        for row in fetch_dicts(con, sql_text("reports/budgets.sql"), {
+                "start": day, "budget_names": list(names), "budget_amounts": [str(x) for x in amounts],
+                "trailing_days": a.trailing_days}):
+            if row["state"] == "on track":
+                continue
             scope = "total" if row["name"] == "total" else f"app {row['name']}"
-            if row["state"] == "breached":
-                text = (f"budget breached: {scope} spent {_usd(row['spent_usd'])} in {day:%Y-%m} through {day}, "
-                        f"over its budget of {_usd(row['budget_usd'])}")
+            if row["state"] == "over budget":
+                found.append(Alert(f"budget {scope} breached", (
+                    f"budget breached: {scope} spent {row['mtd_fmt']} in {day:%Y-%m} through {day}, over its "
+                    f"budget of {row['budget_fmt']}")))
             else:
-                forecast = row["spent_usd"] * days_in_month / row["days_elapsed"]
-                text = (f"budget forecast to be breached: {scope} spent {_usd(row['spent_usd'])} in {day:%Y-%m} "
-                        f"through {day}; at that rate {_usd(forecast)} by the month's end, over its budget of "
-                        f"{_usd(row['budget_usd'])}")
-            found.append(Alert(f"budget {scope} {row['state']}", text))
+                found.append(Alert(f"budget {scope} forecast", (
+                    f"budget forecast to be breached: {scope} spent {row['mtd_fmt']} in {day:%Y-%m} through {day}; "
+                    f"at its trailing daily average, {row['forecast_fmt']} by the month's end, over its budget of "
+                    f"{row['budget_fmt']}")))
     for label in stale:
         found.append(Alert(f"stale {label}", (
             f"stale source: {label} has no file written in the last {a.stale_after_hours:g} hours")))

@@ -12,7 +12,7 @@ import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from . import fetch_dicts, sql_text, used_params
-from .config import Findings
+from .config import Alerts, Findings
 from .pricing import catalog_version
 from .views import open_views
 
@@ -35,6 +35,8 @@ SECTIONS = (
     Section("by_app_model"),
     Section("api_equivalent", optional=True),
     Section("daily", kinds=("monthly", "period")),
+    Section("costliest", kinds=("daily",), optional=True),
+    Section("budgets", kinds=("daily",), optional=True),
     Section("change", kinds=("monthly", "period")),
     Section("drivers", kinds=("monthly", "period"), optional=True),
     Section("savings", kinds=("monthly", "period")),
@@ -185,6 +187,9 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
         "tz": meta["timezone"],
         "min_sample": meta.get("findings", Findings()).min_sample,
         "min_saving_usd": meta.get("findings", Findings()).min_monthly_saving_usd,
+        "budget_names": [name for name, _ in meta.get("budgets", ())],
+        "budget_amounts": [str(amount) for _, amount in meta.get("budgets", ())],
+        "trailing_days": meta.get("trailing_days", Alerts().trailing_days),
     }
 
     written: list[Path] = []
@@ -215,6 +220,7 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
             "catalog_version": meta["catalog_version"],
             "timezone": meta["timezone"],
             "generated_at": meta["generated_at"],
+            "trailing_days": params["trailing_days"],
         },
         "summary": sections["summary"][0],
         "sections": sections,
@@ -300,6 +306,8 @@ def render_all(settings, jobs, out_dir: Path | None = None, con=None) -> list[Pa
         "timezone": settings.timezone,
         "generated_at": settings.now().strftime("%Y-%m-%d %H:%M UTC"),
         "findings": settings.findings,
+        "budgets": settings.budgets,
+        "trailing_days": settings.alerts.trailing_days,
     }
     views = con or open_views(settings)
     try:

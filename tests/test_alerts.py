@@ -86,7 +86,8 @@ def test_a_new_app_without_history_does_not_spike(tmp_path):
 
 
 def test_budgets_breached_and_forecast(tmp_path):
-    # February: $2 a day on 01-07 and $2 on 08 = $16 through 02-08 (day 8 of 28): at that rate $56 by the 28th.
+    # February: $2 a day on 01-07 and $2 on 08 = $16 through 02-08; the trailing 7 days with data average $2, so
+    # $16 + 20 days left × $2 = $56 by the 28th.
     _, settings = make_home(tmp_path, a_week_then(1),
                             extra='[budgets]\ntotal = 15\nchat = 55\n"other" = 56\n')
     found = {a.key: a.text for a in alerts_on(settings, "2026-02-09")}
@@ -94,7 +95,8 @@ def test_budgets_breached_and_forecast(tmp_path):
         "budget total breached": "budget breached: total spent $16.00 in 2026-02 through 2026-02-08, over its "
                                  "budget of $15.00",
         "budget app chat forecast": "budget forecast to be breached: app chat spent $16.00 in 2026-02 through "
-                                    "2026-02-08; at that rate $56.00 by the month's end, over its budget of $55.00",
+                                    "2026-02-08; at its trailing daily average, $56.00 by the month's end, over its "
+                                    "budget of $55.00",
     }
 
 

@@ -1,0 +1,65 @@
+"""The daily report's budgets and costliest requests (worked by hand)."""
+import textwrap
+
+from click.testing import CliRunner
+
+from conftest import app_record, write_jsonl
+from pipeline.cli import cli
+
+HAIKU = "claude-haiku-4-5-20251001"  # 1M input + 200k output tokens: $1 + $1 = $2.00 a request
+
+
+def daily_report(tmp_path, budgets):
+    records = [app_record(f"d{d}", ts=f"2026-02-{d:02d}T09:00:00Z", app="a", model=HAIKU, input_tokens=1_000_000,
+                          output_tokens=200_000) for d in range(1, 11)]
+    records += [app_record(f"x{i}", ts=f"2026-02-10T1{i}:30:00Z", app="a", model=HAIKU, input_tokens=1_000_000,
+                           output_tokens=200_000) for i in range(2)]
+    write_jsonl(tmp_path / "logs" / "a.jsonl", records)
+    config = tmp_path / "spendlog.toml"
+    config.write_text(textwrap.dedent(f"""\
+        data_dir = "home"
+        [[sources]]
+        path = "logs/*.jsonl"
+        {budgets}
+    """))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--config", str(config), "ingest", str(tmp_path / "logs")]).exit_code == 0
+    result = runner.invoke(cli, ["--config", str(config), "report", "daily", "--date", "2026-02-10"])
+    assert result.exit_code == 0, result.output
+    return (tmp_path / "home" / "reports" / "daily-2026-02-10.md").read_text()
+
+
+def section(markdown, heading):
+    return markdown.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_budgets_month_to_date_and_forecast(tmp_path):
+    # Month to date through 02-10: 9 × $2 + $6 = $24. Trailing 7 days with data (02-04 … 02-10): $18, 18 days left:
+    # forecast $24 + $18 × 18 / 7 = $70.29. Total $25: forecast over; app a $100: on track, 24.0% used.
+    markdown = daily_report(tmp_path, "[budgets]\ntotal = 25\na = 100")
+    assert section(markdown, "Budgets") == textwrap.dedent("""\
+
+        | Budget | Per month | Month to date | Used | Forecast for the month | |
+        |---|---:|---:|---:|---:|---|
+        | Total | $25.00 | $24.00 | 96.0% | $70.29 | forecast over |
+        | a | $100.00 | $24.00 | 24.0% | $70.29 | on track |
+
+        Forecast: month to date plus the trailing daily average (7 days with data of the last 7) times the 18 days left in the month.
+    """)
+
+
+def test_no_budgets_no_section(tmp_path):
+    assert "## Budgets" not in daily_report(tmp_path, "")
+
+
+def test_the_five_costliest_requests(tmp_path):
+    rows = section(daily_report(tmp_path, ""), "The five costliest requests").splitlines()
+    assert rows[3:6] == [
+        "| 09:00 | a | claude-haiku-4-5 | $2.000000 | standard tier · input 1,000,000 tokens \\$1.000000 · output "
+        "200,000 tokens \\$1.000000 | d10 |",
+        "| 10:30 | a | claude-haiku-4-5 | $2.000000 | standard tier · input 1,000,000 tokens \\$1.000000 · output "
+        "200,000 tokens \\$1.000000 | x0 |",
+        "| 11:30 | a | claude-haiku-4-5 | $2.000000 | standard tier · input 1,000,000 tokens \\$1.000000 · output "
+        "200,000 tokens \\$1.000000 | x1 |",
+    ]
+    assert rows[6] == ""
