@@ -8,7 +8,6 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -29,24 +28,20 @@ class Alert:
     text: str
 
 
-def _usd(value) -> str:
-    return f"${Decimal(value).quantize(Decimal('0.01')):,}"
-
-
 def check_alerts(settings: Settings, con, today: dt.date, stale: list[str]) -> list[Alert]:
     """The conditions flagged for yesterday (the last whole local day before today) and the stale sources."""
     day = today - dt.timedelta(days=1)
     found = []
     a = settings.alerts
-    for row in fetch_dicts(con, sql_text("alerts/spikes.sql"), {
-            "day": day, "trailing_days": a.trailing_days, "ratio": a.spike_ratio, "floor_usd": a.spike_floor_usd}):
-        average = row["trailing_cost_usd"] / row["trailing_days_with_data"]
-        found.append(Alert(f"spike {row['scope']}", (
-            f"spend spike: {row['scope']} spent {_usd(row['day_cost_usd'])} on {day}, "
-            f"{(row['day_cost_usd'] / average).quantize(Decimal('0.1'))}× its average of {_usd(average)} "
-            f"over {row['trailing_days_with_data']} earlier days with data")))
+    load_macros(con)
+    for row in fetch_dicts(con, sql_text("reports/trailing.sql"), {
+            "start": day, "trailing_days": a.trailing_days, "spike_ratio": a.spike_ratio,
+            "spike_floor_usd": a.spike_floor_usd}):
+        if row["spike"]:
+            found.append(Alert(f"spike {row['scope']}", (
+                f"spend spike: {row['scope']} spent {row['day_cost_fmt']} on {day}, {row['ratio_fmt']} its average "
+                f"of {row['average_fmt']} over {row['trailing_days_with_data']} earlier days with data")))
     if settings.budgets:
-        load_macros(con)
         names, amounts = zip(*settings.budgets)
         for row in fetch_dicts(con, sql_text("reports/budgets.sql"), {
                 "start": day, "budget_names": list(names), "budget_amounts": [str(x) for x in amounts],

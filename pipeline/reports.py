@@ -36,6 +36,7 @@ SECTIONS = (
     Section("api_equivalent", optional=True),
     Section("daily", kinds=("monthly", "period")),
     Section("costliest", kinds=("daily",), optional=True),
+    Section("trailing", kinds=("daily",), optional=True),
     Section("budgets", kinds=("daily",), optional=True),
     Section("change", kinds=("monthly", "period")),
     Section("drivers", kinds=("monthly", "period"), optional=True),
@@ -189,7 +190,9 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
         "min_saving_usd": meta.get("findings", Findings()).min_monthly_saving_usd,
         "budget_names": [name for name, _ in meta.get("budgets", ())],
         "budget_amounts": [str(amount) for _, amount in meta.get("budgets", ())],
-        "trailing_days": meta.get("trailing_days", Alerts().trailing_days),
+        "trailing_days": meta.get("alerts", Alerts()).trailing_days,
+        "spike_ratio": meta.get("alerts", Alerts()).spike_ratio,
+        "spike_floor_usd": meta.get("alerts", Alerts()).spike_floor_usd,
     }
 
     written: list[Path] = []
@@ -221,6 +224,8 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
             "timezone": meta["timezone"],
             "generated_at": meta["generated_at"],
             "trailing_days": params["trailing_days"],
+            "spike_ratio": f"{params['spike_ratio']:g}",
+            "spike_floor": f"${params['spike_floor_usd']:,.2f}",
         },
         "summary": sections["summary"][0],
         "sections": sections,
@@ -307,7 +312,7 @@ def render_all(settings, jobs, out_dir: Path | None = None, con=None) -> list[Pa
         "generated_at": settings.now().strftime("%Y-%m-%d %H:%M UTC"),
         "findings": settings.findings,
         "budgets": settings.budgets,
-        "trailing_days": settings.alerts.trailing_days,
+        "alerts": settings.alerts,
     }
     views = con or open_views(settings)
     try:

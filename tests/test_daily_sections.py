@@ -63,3 +63,16 @@ def test_the_five_costliest_requests(tmp_path):
         "200,000 tokens \\$1.000000 | x1 |",
     ]
     assert rows[6] == ""
+
+
+def test_the_day_against_its_trailing_average(tmp_path):
+    # 02-10: $6 against the $2 average of 02-03 … 02-09 (7 days with data): 3.0×, not more than 3×: no spike
+    assert section(daily_report(tmp_path, ""), "Against the trailing average") == textwrap.dedent("""\
+
+        | | Spend | Trailing average | Ratio | |
+        |---|---:|---:|---:|---|
+        | **Total** | **$6.00** | **$2.00** | **3.0×** |  |
+        | a | $6.00 | $2.00 | 3.0× |  |
+
+        The average of the 7 days with data among the 7 before; a spike is more than 3× it and at least $1.00 (`[alerts]`).
+    """)

@@ -323,7 +323,7 @@ def test_daily_report(con, tmp_path):
         "daily-2026-02-04.html", "daily-2026-02-04.md",
         "daily-2026-02-04.summary.csv", "daily-2026-02-04.by_app_model.csv",
         "daily-2026-02-04.data_quality_unpriced.csv", "daily-2026-02-04.data_quality_rejects.csv",
-        "daily-2026-02-04.data_quality_sources.csv", "daily-2026-02-04.costliest.csv",
+        "daily-2026-02-04.data_quality_sources.csv", "daily-2026-02-04.costliest.csv", "daily-2026-02-04.trailing.csv",
     ])
     html = (tmp_path / "daily-2026-02-04.html").read_text()
     assert "Daily spend report — Wednesday 2026-02-04" in html
