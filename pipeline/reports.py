@@ -36,6 +36,7 @@ SECTIONS = (
     Section("daily", kinds=("monthly", "period")),
     Section("change", kinds=("monthly", "period")),
     Section("savings", kinds=("monthly", "period")),
+    Section("errors", optional=True),
     Section("reconciliation", kinds=("monthly", "period"), optional=True),
     Section("data_quality_unpriced"),
     Section("data_quality_rejects"),

@@ -56,6 +56,9 @@ create or replace temp macro usd6(x) as
 create or replace temp macro num(n) as
     case when n is null then '—' when n < 0 then '-' || _thousands(abs(n)) else _thousands(n) end;
 
+-- Counts in a table of mostly zeros: '1,234', '—' for 0 or NULL.
+create or replace temp macro count_or_dash(n) as case when coalesce(n, 0) = 0 then '—' else num(n) end;
+
 -- Percentages to one decimal: '65.3%', '—' for NULL.
 create or replace temp macro pct(p) as
     case when p is null then '—' else format('{:.1f}', round(p::double, 1)) || '%' end;
