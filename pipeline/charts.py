@@ -12,6 +12,7 @@ WIDTH = 560  # CSS pixels, the width of the mail's content column
 
 INK, MUTED, RULE = (31, 35, 40), (89, 99, 110), (208, 213, 219)
 BAR, WEEKEND, DEAREST = (75, 123, 209), (160, 184, 228), (209, 96, 75)
+NO_DATA = (238, 241, 244)
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Column:
     value: float  # the bar's height, relative to the others
     weekend: bool = False
     callout: str = ""  # printed above the bar (the dearest day's cost)
+    no_data: bool = False  # a day without data: a shaded slot, no bar
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,8 @@ def _dashes(draw: ImageDraw.ImageDraw, x0: float, x1: float, y: float) -> None:
 
 
 def columns_png(columns: list[Column], reference: tuple[float, str] | None = None, height: int = 200) -> bytes:
-    """Vertical bars, one per column, labelled underneath; reference = (value, text) draws a dashed line across,
-    named in a legend above the bars."""
+    """Vertical bars, one per column, labelled underneath (a no_data column is a shaded slot without a bar);
+    reference = (value, text) draws a dashed line across, named in a legend above the bars."""
     image, draw = _canvas(height)
     s, small, label_font = SCALE, _font(10), _font(11)
     top, bottom, left, right = 36 * s, (height - 20) * s, 4 * s, (WIDTH - 4) * s
@@ -74,11 +76,13 @@ def columns_png(columns: list[Column], reference: tuple[float, str] | None = Non
     for i, column in enumerate(columns):
         x0, x1 = left + i * slot + gap / 2, left + (i + 1) * slot - gap / 2
         colour = DEAREST if column.callout else WEEKEND if column.weekend else BAR
-        if column.value > 0:
+        if column.no_data:
+            draw.rectangle((x0, top, x1, bottom), fill=NO_DATA)
+        elif column.value > 0:
             draw.rectangle((x0, min(y(column.value), bottom - s), x1, bottom), fill=colour)
         centre = (x0 + x1) / 2
         draw.text((centre, bottom + 4 * s), column.label, font=small, anchor="mt",
-                  fill=MUTED if column.weekend else INK)
+                  fill=MUTED if column.weekend or column.no_data else INK)
         if column.callout:
             anchor = "rb" if centre > right - 40 * s else "lb" if centre < left + 40 * s else "mb"
             draw.text((centre, y(column.value) - 3 * s), column.callout, font=label_font, anchor=anchor, fill=DEAREST)

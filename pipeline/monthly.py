@@ -71,9 +71,10 @@ def _subject(summary: dict, figures: dict, month: dt.date, previous: dt.date) ->
 
 
 def _charts(summary: dict, daily: list[dict], by_app_model: list[dict]) -> dict[str, bytes]:
-    days = [Column(f"{d['day'].day}", float(d["cost_usd"]), d["is_weekend"], d["cost_fmt"] if d["is_dearest"] else "")
+    days = [Column(f"{d['day'].day}", float(d["cost_usd"] or 0), d["is_weekend"],
+                   d["cost_fmt"] if d["is_dearest"] else "", not d["has_data"])
             for d in daily]
-    average = (float(summary["daily_average_usd"]), f"average {summary['daily_average_fmt']} a day")
+    average = (float(summary["daily_average_usd"] or 0), f"average {summary['daily_average_fmt']} a day")
     apps = [Bar(r["app_label"], float(r["cost_usd"] or 0), f"{r['cost_fmt']}  ·  {r['cost_share_fmt']}")
             for r in by_app_model if r["row_kind"] == "app_total"]
     return {"daily": columns_png(days, average), "apps": bars_png(apps)}

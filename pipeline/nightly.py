@@ -23,7 +23,7 @@ from .ingest import discover, ingest
 from .lake import Lake
 from .monthly import send_monthly
 from .pricing import catalog_version
-from .reports import REPORT_NAME, checked_period, render_all
+from .reports import REPORT_NAME, checked_period, load_macros, render_all
 from .views import open_views
 from .warehouse import refresh_warehouse
 
@@ -197,6 +197,15 @@ def day_fingerprints(con) -> dict[dt.date, str]:
     return dict(con.execute(sql_text("nightly/day_fingerprints.sql")).fetchall())
 
 
+def covered_days(con, fingerprints: dict[dt.date, str]) -> set[dt.date]:
+    """The days with data (between the first and the last day of spend of some source), of every day with rows."""
+    if not fingerprints:
+        return set()
+    load_macros(con)
+    params = {"start": min(fingerprints), "end": max(fingerprints)}
+    return {day for (day,) in con.execute(sql_text("nightly/covered_days.sql"), params).fetchall()}
+
+
 def candidate_reports(fingerprints: dict[dt.date, str], today: dt.date, reports_dir: Path) -> list[tuple]:
     """Every report the home should have by today: the daily report of each past day with data (a day without
     data gets none: it is not a $0 day), the monthly report of each ended month with data, and every period report
@@ -214,18 +223,21 @@ def candidate_reports(fingerprints: dict[dt.date, str], today: dt.date, reports_
     return jobs
 
 
-def report_fingerprint(job: tuple, fingerprints: dict[dt.date, str], version: str) -> str:
-    """What a report shows: the rows of its days and of the period it compares with, the program and catalogue."""
+def report_fingerprint(job: tuple, fingerprints: dict[dt.date, str], version: str, covered: set[dt.date]) -> str:
+    """What a report shows: the rows of its days and of the period it compares with, which of its days have data,
+    the program and catalogue."""
     period = checked_period(*job)
     start = period.previous[0]
     days = [start + dt.timedelta(days=i) for i in range((period.end - start).days + 1)]
     parts = [version] + [f"{d}={fingerprints[d]}" for d in days if d in fingerprints]
+    parts += [f"{d} has data" for d in days if d >= period.start and d in covered]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def reports_to_render(settings: Settings, lake: Lake, con, today: dt.date) -> tuple[list[tuple], dict]:
     """The reports whose rows changed since they were rendered (or that were never rendered), and the new state."""
     fingerprints = day_fingerprints(con)
+    covered = covered_days(con, fingerprints)
     version = f"{__version__} {catalog_version()} {settings.timezone}"
     state = lake.read_state("rendered")
     done = state.get("reports", {})
@@ -233,7 +245,7 @@ def reports_to_render(settings: Settings, lake: Lake, con, today: dt.date) -> tu
     jobs, new = [], dict(done)
     for job in candidate_reports(fingerprints, today, reports_dir):
         stem = checked_period(*job).stem
-        fingerprint = report_fingerprint(job, fingerprints, version)
+        fingerprint = report_fingerprint(job, fingerprints, version, covered)
         if done.get(stem) != fingerprint or not (reports_dir / f"{stem}.html").exists():
             jobs.append(job)
             new[stem] = fingerprint

@@ -3,7 +3,8 @@ import json
 import os
 import re
 import shlex
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from click.testing import CliRunner
@@ -142,3 +143,30 @@ def test_the_summary_monthly_total_is_the_monthly_reports_total(demo):
     assert Decimal(february["cost_usd"]) == Decimal(report["total_cost_usd"])
     assert february["requests"] == int(report["requests"])
     assert february["input_tokens"] == int(report["input_tokens"])
+
+
+def test_february_counts_only_the_days_with_data(demo):
+    home, _ = demo
+    ranges = [(date.fromisoformat(a), date.fromisoformat(b))
+              for a, b in sql(home, "select min(day), max(day) from spend group by source_name")]
+    february = [date(2026, 2, 1) + timedelta(days=i) for i in range(28)]
+    covered = [d for d in february if any(a <= d <= b for a, b in ranges)]
+    assert (covered[0], covered[-1], len(covered)) == (date(2026, 2, 5), date(2026, 2, 28), 24)
+    per_day = {date.fromisoformat(d): Decimal(c)
+               for d, c in sql(home, "select day, sum(cost_usd) from spend where month = '2026-02-01' group by day")}
+    average = (sum(per_day.values()) / 24).quantize(Decimal("1e-12"), ROUND_HALF_UP)
+    cheapest = min(covered, key=lambda d: (per_day.get(d, 0), d))
+    with open(home / "reports" / "monthly-2026-02.summary.csv", newline="") as handle:
+        [summary] = csv.DictReader(handle)
+    assert (summary["covered_days"], summary["no_data_days"]) == ("24", "4")
+    assert Decimal(summary["daily_average_usd"]) == average
+    assert summary["cheapest_day"] == cheapest.isoformat()
+    md = (home / "reports" / "monthly-2026-02.md").read_text()
+    assert (f"| Daily average | ${average.quantize(Decimal('0.01'), ROUND_HALF_UP)} | over 24 days with data, zero days "
+            "included; data from 2026-02-05; 4 days without data |") in md
+    assert f"| Cheapest day | ${per_day[cheapest].quantize(Decimal('0.01'), ROUND_HALF_UP)} | " in md
+    assert "Sunday 2026-02-01" not in md
+    with open(home / "reports" / "monthly-2026-02.daily.csv", newline="") as handle:
+        daily = list(csv.DictReader(handle))
+    assert [d["day"] for d in daily if d["has_data"] == "false"] == ["2026-02-01", "2026-02-02", "2026-02-03",
+                                                                      "2026-02-04"]

@@ -361,3 +361,16 @@ def test_rejects_over_the_threshold_exit_65_and_the_good_rows_load(cron_home):
     assert result.exit_code == EXIT_DATA
     assert SUMMARY.match(result.stdout).group("rows", "rejected") == ("1", "1")
     assert f"spendlog: {path}: 1 of 2 records rejected\n" in result.stderr
+
+
+def test_a_month_is_rendered_again_when_later_data_turns_its_no_data_days_into_zero_days(cron_home):
+    config, home = cron_home
+    logs = config.parent / "logs"
+    write_jsonl(logs / "a.jsonl", day_records("2026-02-25") + day_records("2026-02-26"))
+    nightly(config, "--date", "2026-03-01")
+    february = home / "reports" / "monthly-2026-02.md"
+    assert "| Daily average | $2.00 | over 2 days with data" in february.read_text()  # $4 over 25–26 Feb
+    write_jsonl(logs / "b.jsonl", day_records("2026-03-02"))  # 27 and 28 Feb were quiet days, not missing ones
+    result = nightly(config, "--date", "2026-03-03")
+    assert SUMMARY.match(result.output).group("reports") == "2"  # daily 03-02 and February
+    assert "| Daily average | $1.00 | over 4 days with data" in february.read_text()  # $4 over 25–28 Feb

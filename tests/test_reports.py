@@ -1,6 +1,6 @@
 import csv
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import duckdb
@@ -31,7 +31,7 @@ def usage_row(ts, app, model, cost, output_cost=None, *, canonical=True, grain="
               batch=False, request_count=None, input_tokens=0, cache_read=0, output_tokens=0,
               without_cache=None, without_batch=None, in_totals=True, flags=(), source="app-logs",
               source_file="/logs/a.jsonl", provider="anthropic", role="primary", billing="api",
-              reported_cost=None, day=None):
+              reported_cost=None, day=None, http_status="auto", error_type=None, latency_ms=None, api_key=None):
     cost = None if cost is None else Decimal(cost)
     output_cost = Decimal(output_cost or 0)
     day = day or ts.date()
@@ -40,7 +40,8 @@ def usage_row(ts, app, model, cost, output_cost=None, *, canonical=True, grain="
         "model": model, "app_raw": app, "input_tokens": input_tokens, "cache_write_5m_tokens": 0,
         "cache_write_1h_tokens": 0, "cache_read_tokens": cache_read, "output_tokens": output_tokens,
         "batch": batch, "billable": billable, "usage_missing": False, "grain": grain,
-        "request_count": request_count, "http_status": 200 if billable else 429,
+        "request_count": request_count, "http_status": (200 if billable else 429) if http_status == "auto" else http_status,
+        "error_type": error_type, "latency_ms": latency_ms, "api_key": api_key,
         "source_format": "app_log", "source_file": source_file, "source_line": 1,
         "canonical_model": model if canonical else None, "price_flags": list(flags),
         "input_cost_usd": None if cost is None else cost - output_cost,
@@ -140,18 +141,18 @@ REJECTS = [
 ]
 
 
-@pytest.fixture
-def con():
+def views_of(rows):
+    """A connection whose views priced_usage, spend, rejects and ingested_files hold rows (usage_row dicts)."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.execute(sql_text("schema/usage.sql"))
     con.execute(sql_text("schema/rejects.sql"))
     con.execute(f"create table priced_columns ({PRICED_COLUMNS})")
     con.execute("create table priced_usage_t as select * from usage_schema, priced_columns where false")
-    columns = list(ROWS[0])
+    columns = list(rows[0])
     con.executemany(
         f"insert into priced_usage_t ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
-        [[row[c] for c in columns] for row in ROWS + APRIL_ROWS],
+        [[row[c] for c in columns] for row in rows],
     )
     con.execute("create table rejects_t as select * from rejects_schema")
     con.executemany(
@@ -169,6 +170,11 @@ def con():
     con.execute("create view rejects as select * from rejects_t")
     con.execute("create view ingested_files as select * from ingested_files_t")
     return con
+
+
+@pytest.fixture
+def con():
+    return views_of(ROWS + APRIL_ROWS)
 
 
 def read_csv(path):
@@ -607,3 +613,136 @@ def test_sections_are_absent_when_there_is_nothing_to_show(con, tmp_path):
         assert "not covered by logs" not in page
         assert "API-equivalent" not in page
         assert "log_coverage" not in page and "api_equivalent" not in page
+
+
+def june(day, hour=12):
+    return datetime(2026, 6, day, hour, tzinfo=timezone.utc)
+
+
+# One source with data from Wed 3 to Fri 5 Jun; Thu 4 Jun has no spend (a real $0 day). A mirror's row on Mon 1 Jun
+# is not spend, so it covers nothing.
+ONE_SOURCE = [
+    usage_row(june(3), "bot", "claude-haiku-4-5", "2.00", "1.00", source="app-logs"),
+    usage_row(june(5), "bot", "claude-haiku-4-5", "1.00", "0.50", source="app-logs"),
+    usage_row(june(1), "bot", "claude-haiku-4-5", "5.00", source="gateway", role="mirror", in_totals=False),
+]
+
+
+def test_days_before_and_after_a_sources_data_are_no_data(tmp_path):
+    con = views_of(ONE_SOURCE)
+    start, end = date(2026, 6, 1), date(2026, 6, 7)
+    [s] = section(con, "summary", start, end)
+    assert (s["days"], s["covered_days"], s["no_data_days"]) == (7, 3, 4)
+    assert s["total_cost_usd"] == Decimal("3")
+    assert s["daily_average_usd"] == Decimal("1")  # $3 over Wed–Fri, Thursday's $0 included
+    assert (s["cheapest_day"], s["cheapest_cost_usd"]) == (date(2026, 6, 4), 0)  # the $0 day inside the range
+    assert (s["dearest_day"], s["dearest_cost_usd"]) == (date(2026, 6, 3), 2)
+    assert s["coverage_fmt"] == "data from 2026-06-03 through 2026-06-05; 4 days without data"
+    assert s["daily_average_basis_fmt"] == "over 3 days with data, zero days included"
+    assert s["no_data_runs_fmt"] == "2026-06-01 – 2026-06-02, 2026-06-06 – 2026-06-07"
+    daily = section(con, "daily", start, end)
+    assert [(r["day"].day, r["has_data"], r["cost_usd"], r["cost_fmt"]) for r in daily] == [
+        (1, False, None, "no data"), (2, False, None, "no data"), (3, True, Decimal("2"), "$2.00"),
+        (4, True, Decimal("0"), "$0.00"), (5, True, Decimal("1"), "$1.00"), (6, False, None, "no data"),
+        (7, False, None, "no data"),
+    ]
+    assert [r["day"].day for r in daily if r["is_cheapest"]] == [4]
+    render_report(con, "period", start, end, tmp_path, META)
+    md = (tmp_path / "period-2026-06-01_2026-06-07.md").read_text()
+    assert ("| Daily average | $1.00 | over 3 days with data, zero days included; "
+            "data from 2026-06-03 through 2026-06-05; 4 days without data |") in md
+    assert "| Cheapest day | $0.00 | Thursday 2026-06-04 |" in md
+    assert "| Mon 01 Jun | no data | — |  |" in md and "| Thu 04 Jun | $0.00 | 0 | cheapest |" in md
+    assert "Days without data (before every source's first data or after its last): " \
+           "2026-06-01 – 2026-06-02, 2026-06-06 – 2026-06-07." in md
+
+
+def test_a_day_is_covered_when_any_source_covers_it():
+    # app-logs covers Wed 3–Fri 5 Jun, the export only Sun 7 Jun: Mon 1, Tue 2 and Sat 6 Jun have no data
+    con = views_of([*ONE_SOURCE, usage_row(june(7, 0), "bot", "claude-haiku-4-5", "0.30", grain="bucket",
+                                           request_count=3, source="console-export")])
+    [s] = section(con, "summary", date(2026, 6, 1), date(2026, 6, 7))
+    assert (s["covered_days"], s["no_data_days"]) == (4, 3)
+    assert s["daily_average_usd"] == Decimal("0.825")  # 3.30 / 4
+    assert s["coverage_fmt"] == "data on 2026-06-03 – 2026-06-05, 2026-06-07; 3 days without data"
+    [s] = section(con, "summary", date(2026, 6, 3), date(2026, 6, 5))
+    assert (s["no_data_days"], s["coverage_fmt"], s["daily_average_basis_fmt"]) == (
+        0, "every day has data", "over 3 calendar days, zero days included")
+    [s] = section(con, "summary", date(2026, 6, 8), date(2026, 6, 9))
+    assert (s["covered_days"], s["daily_average_fmt"], s["cheapest_day_fmt"], s["daily_average_basis_fmt"]) == (
+        0, "—", "—", "no data in this period")
+
+
+def may(day, hour, minute=0, second=0, ms=0):
+    return datetime(2026, 5, day, hour, minute, second, ms * 1000, tzinfo=timezone.utc)
+
+
+HAIKU = "claude-haiku-4-5"
+ERRORS = [
+    # Mon 4 May, bot: a 429 retried 1 s after it ended; a 529 whose next request came 2 minutes later; a 500 whose
+    # next request used another API key
+    usage_row(may(4, 10), "bot", HAIKU, "0", billable=False, http_status=429, error_type="rate_limit_error",
+              latency_ms=500, api_key="k1"),
+    usage_row(may(4, 10, 0, 1, 500), "bot", HAIKU, "0.01", api_key="k1", input_tokens=10),
+    usage_row(may(4, 11), "bot", HAIKU, "0", billable=False, http_status=529, error_type="overloaded_error",
+              latency_ms=300, api_key="k1"),
+    usage_row(may(4, 11, 2), "bot", HAIKU, "0.02", api_key="k1", input_tokens=10),
+    usage_row(may(4, 12), "bot", HAIKU, "0", billable=False, http_status=500, error_type="api_error", api_key="k1"),
+    usage_row(may(4, 12, 0, 2), "bot", HAIKU, "0.03", api_key="k2", input_tokens=10),
+    # Tue 5 May, bot: an error without a status, two failed batch items (no model)
+    usage_row(may(5, 9), "bot", HAIKU, "0", billable=False, http_status=None, error_type="timeout"),
+    usage_row(may(5, 9, 30), "bot", None, "0", canonical=False, billable=False, batch=True, http_status=None,
+              error_type="expired"),
+    usage_row(may(5, 9, 31), "bot", None, "0", canonical=False, billable=False, batch=True, http_status=None,
+              error_type="overloaded_error"),
+    # writer: a 429 just before midnight, retried on Wed 6 May (outside the period)
+    usage_row(may(5, 23, 59, 59), "writer", HAIKU, "0", billable=False, http_status=429, latency_ms=100),
+    usage_row(may(6, 0, 0, 1), "writer", HAIKU, "0.04", input_tokens=10),
+    # a mirror's 429 is not spend
+    usage_row(may(4, 13), "bot", HAIKU, "0", billable=False, http_status=429, source="gateway", role="mirror",
+              in_totals=False),
+]
+
+
+def test_errors_by_app_and_day_with_retries():
+    con = views_of(ERRORS)
+    start, end = date(2026, 5, 4), date(2026, 5, 5)
+    rows = section(con, "errors", start, end)
+    assert [(r["row_kind"], r["app"], r["day"], r["errors"], r["rate_limited"], r["overloaded"], r["other_errors"],
+             r["batch_failed"], r["retried"]) for r in rows] == [
+        ("day", "bot", date(2026, 5, 4), 3, 1, 1, 1, 0, 1),
+        ("day", "bot", date(2026, 5, 5), 3, 0, 0, 1, 2, 0),
+        ("app_total", "bot", None, 6, 1, 1, 2, 2, 1),
+        ("day", "writer", date(2026, 5, 5), 1, 1, 0, 0, 0, 1),
+        ("app_total", "writer", None, 1, 1, 0, 0, 0, 1),
+        ("total", None, None, 7, 2, 1, 2, 2, 2),
+    ]
+    assert [(r["other_errors_detail_fmt"], r["batch_failed_detail_fmt"]) for r in rows[:3]] == [
+        ("HTTP 500 ×1", ""), ("timeout ×1", "expired ×1, overloaded_error ×1"),
+        ("HTTP 500 ×1, timeout ×1", "expired ×1, overloaded_error ×1"),
+    ]
+    assert [(r["app_label"], r["day_label"], r["overloaded_fmt"]) for r in rows[2:]] == [
+        ("bot", "all days", "1"), ("writer", "Tue 05 May", "—"), ("writer", "all days", "—"),
+        ("Total", "all apps", "1")]
+    # not in the spend table: no "(no model)" line, and the totals are the billed requests
+    table = section(con, "by_app_model", start, end)
+    assert [(r["row_kind"], r["app"], r["model"], r["requests"], r["cost_usd"]) for r in table] == [
+        ("model", "bot", HAIKU, 3, Decimal("0.06")), ("app_total", "bot", None, 3, Decimal("0.06")),
+        ("total", None, None, 3, Decimal("0.06"))]
+    [s] = section(con, "summary", start, end)
+    assert (s["requests"], s["nonbillable_requests"], s["total_cost_usd"]) == (3, 7, Decimal("0.06"))
+    assert section(con, "errors", date(2026, 5, 6), date(2026, 5, 6)) == []
+
+
+def test_the_errors_section_in_the_rendered_report(tmp_path):
+    con = views_of(ERRORS)
+    paths = render_report(con, "daily", date(2026, 5, 5), date(2026, 5, 5), tmp_path, META)
+    assert tmp_path / "daily-2026-05-05.errors.csv" in paths
+    md = (tmp_path / "daily-2026-05-05.md").read_text()
+    html = (tmp_path / "daily-2026-05-05.html").read_text()
+    assert r"| **bot** | **all days** | **3** | **—** | **—** | **1** (timeout ×1) | **2** (expired ×1, overloaded\_error ×1) | **—** |" in md
+    assert "<h2>Errors (not billed)</h2>" in html
+    assert html.index("Errors (not billed)") < html.index("Data quality")
+    render_report(con, "daily", date(2026, 5, 6), date(2026, 5, 6), tmp_path, META)
+    assert "Errors" not in (tmp_path / "daily-2026-05-06.md").read_text()
+    assert not (tmp_path / "daily-2026-05-06.errors.csv").exists()

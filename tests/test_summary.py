@@ -120,9 +120,8 @@ def test_json_money_as_exact_decimal_strings(summary):
             {"model": "claude-sonnet-4-6", **m(2, 200_000, 30_000, 0, "1.050000000000", 0),
              "breakdown": [{"api_key": "dev", **m(2, 200_000, 30_000, 0, "1.050000000000", 0)}]},
             {"model": "claude-haiku-4-5", **m(2, 1_150_000, 30_000, 1_000_000, "0.400000000000", 0),
-             "breakdown": [{"api_key": "prod", **m(2, 1_150_000, 30_000, 1_000_000, "0.400000000000", 0)},
-                           # the 429 retry names no api key
-                           {"api_key": "(none)", **m(0, 0, 0, 0, "0.000000000000", 0)}]},
+             # the 429 retry (no api key, no request, no tokens, $0) is an error, not a spend row
+             "breakdown": [{"api_key": "prod", **m(2, 1_150_000, 30_000, 1_000_000, "0.400000000000", 0)}]},
         ],
         "totals": m(4, 1_350_000, 60_000, 1_000_000, "1.450000000000", 0),
     }

@@ -56,6 +56,9 @@ create or replace temp macro usd6(x) as
 create or replace temp macro num(n) as
     case when n is null then '—' when n < 0 then '-' || _thousands(abs(n)) else _thousands(n) end;
 
+-- Counts in a table of mostly zeros: '1,234', '—' for 0 or NULL.
+create or replace temp macro count_or_dash(n) as case when coalesce(n, 0) = 0 then '—' else num(n) end;
+
 -- Percentages to one decimal: '65.3%', '—' for NULL.
 create or replace temp macro pct(p) as
     case when p is null then '—' else format('{:.1f}', round(p::double, 1)) || '%' end;
@@ -87,15 +90,50 @@ create or replace temp macro input_tokens_all(uncached, write_5m, write_1h, cach
 -- The spend rows of the local days since to until (both inclusive; NULL leaves that end open), each with the
 -- measures that spend tables sum: requests (billable_requests), all_input_tokens (input_tokens_all) and model_label
 -- (the catalogue's name, else the logged one). The summary, by_app_model and daily sections and `spendlog summary`
--- (sql/summary/summary.sql) read spend through it, so their money figures agree.
+-- (sql/summary/summary.sql) read spend through it, so their money figures agree. Rows with nothing to sum — no
+-- billable request, no token and a cost of exactly 0: errors, 429s, failed batch items — are left out, so no
+-- table shows a "0 requests, $0.00" line; the errors section (sql/reports/errors.sql) lists them.
 create or replace temp macro spend_rows(since, until) as table
+with measured as (
+    select
+        *,
+        billable_requests(grain, billable, request_count) as requests,
+        input_tokens_all(input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens)
+            as all_input_tokens,
+        coalesce(canonical_model, model, '(no model)') as model_label
+    from spend
+    where (since is null or day >= since) and (until is null or day <= until)
+)
+select *
+from measured
+where not (requests = 0 and all_input_tokens = 0 and coalesce(output_tokens, 0) = 0 and cost_usd = 0);
+
+-- Which local days of since to until (both inclusive) have data: one row per day, has_data when the day lies
+-- within the first and last day of spend of at least one source (source_name: the [[sources]] entry, else the
+-- file's format, so a home without [[sources]] has one source per format). Days before every source's first day
+-- or after every source's last are "no data", not $0 days: reports leave them out of the daily average and the
+-- cheapest day. A day inside a source's range without spend is a real $0 day. With several sources, one source's
+-- range is enough (a source that starts or stops later is an app that started or stopped; its range is stated in
+-- the data-quality section), so a day is "no data" only when no source had begun or every source had ended.
+-- sources_with_data counts the sources whose range holds the day.
+create or replace temp macro covered_days(since, until) as table
+with ranges as (
+    select source_name, min(day) as first_day, max(day) as last_day
+    from spend
+    group by source_name
+),
+
+calendar as (
+    select d::date as day from generate_series(since::date, until::date, interval 1 day) as t (d)
+)
+
 select
-    *,
-    billable_requests(grain, billable, request_count) as requests,
-    input_tokens_all(input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens) as all_input_tokens,
-    coalesce(canonical_model, model, '(no model)') as model_label
-from spend
-where (since is null or day >= since) and (until is null or day <= until);
+    calendar.day,
+    count(ranges.source_name) > 0 as has_data,
+    count(ranges.source_name) as sources_with_data
+from calendar
+left join ranges on calendar.day between ranges.first_day and ranges.last_day
+group by calendar.day;
 
 -- A provider's or biller's display name: 'Anthropic', 'OpenAI', …; other names as they are.
 create or replace temp macro provider_name(provider) as

@@ -1,8 +1,8 @@
--- Cost per local day of the period, zero-spend days included, with the width of its bar.
+-- Cost per local day of the period with the width of its bar: a day with data but no spend is a $0 day; a day
+-- without data (covered_days in _macros.sql) has no cost, no bar and is neither cheapest nor dearest.
 -- Params: $start, $end (inclusive local days).
 with calendar as (
-    select d::date as day
-    from generate_series($start::date, $end::date, interval 1 day) as t (d)
+    select * from covered_days($start, $end)
 ),
 
 period as (
@@ -21,8 +21,9 @@ per_day as (
 filled as (
     select
         calendar.day,
-        coalesce(per_day.cost_usd, 0)::decimal(38, 12) as cost_usd,
-        coalesce(per_day.requests, 0)::bigint as requests
+        calendar.has_data,
+        case when calendar.has_data then coalesce(per_day.cost_usd, 0) end::decimal(38, 12) as cost_usd,
+        case when calendar.has_data then coalesce(per_day.requests, 0) end::bigint as requests
     from calendar
     left join per_day on per_day.day = calendar.day
 ),
@@ -31,22 +32,23 @@ ranked as (
     select
         *,
         max(cost_usd) over () as max_cost_usd,
-        row_number() over (order by cost_usd asc, day asc) as cheap_rank,
-        row_number() over (order by cost_usd desc, day asc) as dear_rank
+        row_number() over (order by not has_data, cost_usd asc, day asc) as cheap_rank,
+        row_number() over (order by not has_data, cost_usd desc, day asc) as dear_rank
     from filled
 )
 
 select
     day,
     dayname(day) as weekday,
+    has_data,
     cost_usd,
     requests,
     coalesce(round(pct_of(cost_usd, max_cost_usd), 1), 0) as bar_pct,
     isodow(day) in (6, 7) as is_weekend,
-    cheap_rank = 1 as is_cheapest,
+    cheap_rank = 1 and has_data as is_cheapest,
     dear_rank = 1 and cost_usd > 0 as is_dearest,
     strftime(day, '%a %d %b') as day_fmt,
-    usd(cost_usd) as cost_fmt,
+    case when has_data then usd(cost_usd) else 'no data' end as cost_fmt,
     num(requests) as requests_fmt,
     format('{:.1f}', coalesce(round(pct_of(cost_usd, max_cost_usd), 1), 0)) || '%' as bar_width
 from ranked

@@ -1,8 +1,9 @@
 -- The headline numbers of a period: one row.
 -- Params: $start, $end (inclusive local days), $prev_start, $prev_end (the period it is compared with).
+-- The daily average and the cheapest day count the days with data only (covered_days in _macros.sql): a day
+-- before every source's first data or after every source's last is "no data", not a $0 day.
 with calendar as (
-    select d::date as day
-    from generate_series($start::date, $end::date, interval 1 day) as t (d)
+    select * from covered_days($start, $end)
 ),
 
 period as (
@@ -19,6 +20,30 @@ daily as (
     select calendar.day, coalesce(cost_per_day.cost_usd, 0)::decimal(38, 12) as cost_usd
     from calendar
     left join cost_per_day on cost_per_day.day = calendar.day
+    where calendar.has_data
+),
+
+-- runs of consecutive days with data, and without
+runs as (
+    select has_data, min(day) as first_day, max(day) as last_day, count(*) as days
+    from (select *, day - (row_number() over (partition by has_data order by day))::integer as run from calendar)
+    group by has_data, run
+),
+
+coverage as (
+    select
+        string_agg(
+            case when first_day = last_day then strftime(first_day, '%Y-%m-%d')
+                 else strftime(first_day, '%Y-%m-%d') || ' – ' || strftime(last_day, '%Y-%m-%d') end,
+            ', ' order by first_day) filter (where has_data) as data_runs,
+        count(*) filter (where has_data) as data_run_count,
+        string_agg(
+            case when first_day = last_day then strftime(first_day, '%Y-%m-%d')
+                 else strftime(first_day, '%Y-%m-%d') || ' – ' || strftime(last_day, '%Y-%m-%d') end,
+            ', ' order by first_day) filter (where not has_data) as no_data_runs,
+        min(first_day) filter (where has_data) as first_data_day,
+        max(last_day) filter (where has_data) as last_data_day
+    from runs
 ),
 
 cheapest as (
@@ -34,12 +59,18 @@ totals as (
         coalesce(sum(cost_usd), 0)::decimal(38, 12) as total_cost_usd,
         coalesce(sum(output_cost_usd) filter (where cost_usd is not null), 0)::decimal(38, 12) as output_cost_usd,
         coalesce(sum(requests), 0)::bigint as requests,
-        count(*) filter (where grain = 'request' and not billable) as nonbillable_requests,
         count(*) filter (where grain = 'request' and billable and batch) as batch_requests,
         coalesce(sum(all_input_tokens), 0)::bigint as input_tokens,
         coalesce(sum(output_tokens), 0)::bigint as output_tokens,
         count(*) filter (where cost_usd is null) as unpriced_rows_in_totals
     from period
+),
+
+-- spend_rows leaves out rows with nothing to sum (errors among them): count the unbilled requests from spend
+unbilled as (
+    select count(*) as nonbillable_requests
+    from spend
+    where day between $start and $end and grain = 'request' and not billable
 ),
 
 unpriced as (
@@ -65,7 +96,7 @@ previous as (
 ),
 
 calendar_days as (
-    select count(*) as days from calendar
+    select count(*) as days, count(*) filter (where has_data) as covered_days from calendar
 ),
 
 final as (
@@ -73,8 +104,15 @@ final as (
         $start::date as period_start,
         $end::date as period_end,
         calendar_days.days,
+        calendar_days.covered_days,
+        calendar_days.days - calendar_days.covered_days as no_data_days,
+        coverage.first_data_day,
+        coverage.last_data_day,
+        coverage.data_runs,
+        coverage.data_run_count,
+        coverage.no_data_runs,
         totals.total_cost_usd,
-        money_div(totals.total_cost_usd, calendar_days.days) as daily_average_usd,
+        money_div(totals.total_cost_usd, calendar_days.covered_days) as daily_average_usd,
         cheapest.day as cheapest_day,
         dayname(cheapest.day) as cheapest_weekday,
         cheapest.cost_usd as cheapest_cost_usd,
@@ -84,7 +122,7 @@ final as (
         totals.output_cost_usd,
         pct_of(totals.output_cost_usd, totals.total_cost_usd) as output_share_pct,
         totals.requests,
-        totals.nonbillable_requests,
+        unbilled.nonbillable_requests,
         totals.batch_requests,
         totals.input_tokens,
         totals.output_tokens,
@@ -100,7 +138,9 @@ final as (
         totals.total_cost_usd - previous.prev_total_cost_usd as change_usd,
         pct_of(totals.total_cost_usd - previous.prev_total_cost_usd, previous.prev_total_cost_usd) as change_pct
     from calendar_days
+    cross join coverage
     cross join totals
+    cross join unbilled
     cross join unpriced
     cross join rejected
     cross join previous
@@ -113,7 +153,30 @@ select
     usd(total_cost_usd) as total_cost_fmt,
     usd(daily_average_usd) as daily_average_fmt,
     num(days) as days_fmt,
-    strftime(cheapest_day, '%Y-%m-%d') as cheapest_day_fmt,
+    num(covered_days) as covered_days_fmt,
+    case
+        when no_data_days = 0 then 'every day has data'
+        when covered_days = 0 then 'no data in this period'
+        else (case
+                  when data_run_count > 1 then 'data on ' || data_runs
+                  when first_data_day > period_start and last_data_day < period_end
+                      then 'data from ' || strftime(first_data_day, '%Y-%m-%d')
+                           || ' through ' || strftime(last_data_day, '%Y-%m-%d')
+                  when first_data_day > period_start then 'data from ' || strftime(first_data_day, '%Y-%m-%d')
+                  else 'data through ' || strftime(last_data_day, '%Y-%m-%d')
+              end)
+             || '; ' || num(no_data_days) || (case when no_data_days = 1 then ' day' else ' days' end)
+             || ' without data'
+    end as coverage_fmt,
+    case
+        when no_data_days = 0 then 'over ' || num(days) || ' calendar days, zero days included'
+        when covered_days = 0 then 'no data in this period'
+        else 'over ' || num(covered_days) || (case when covered_days = 1 then ' day' else ' days' end)
+             || ' with data, zero days included'
+    end as daily_average_basis_fmt,
+    coalesce(no_data_runs, '') as no_data_runs_fmt,
+    coalesce(strftime(cheapest_day, '%Y-%m-%d'), '—') as cheapest_day_fmt,
+    coalesce(cheapest_weekday, '—') as cheapest_weekday_fmt,
     usd(cheapest_cost_usd) as cheapest_cost_fmt,
     coalesce(strftime(dearest_day, '%Y-%m-%d'), '—') as dearest_day_fmt,
     coalesce(dearest_weekday, '—') as dearest_weekday_fmt,
