@@ -1,25 +1,24 @@
 -- The change against the previous period by app × model, and what drove it:
 -- more or fewer requests (at the previous cost per request) or a dearer or cheaper request.
+-- Spend through spend_rows, as the other sections (rows that are no request and cost nothing are left out).
 -- Params: $start, $end (this period), $prev_start, $prev_end (the previous one).
 with current_period as (
     select
         app,
-        coalesce(canonical_model, model, '(no model)') as model,
+        model_label as model,
         sum(cost_usd) as cost_usd,
-        sum(billable_requests(grain, billable, request_count))::bigint as requests
-    from spend
-    where day between $start and $end
+        sum(requests)::bigint as requests
+    from spend_rows($start, $end)
     group by all
 ),
 
 previous_period as (
     select
         app,
-        coalesce(canonical_model, model, '(no model)') as model,
+        model_label as model,
         sum(cost_usd) as cost_usd,
-        sum(billable_requests(grain, billable, request_count))::bigint as requests
-    from spend
-    where day between $prev_start and $prev_end
+        sum(requests)::bigint as requests
+    from spend_rows($prev_start, $prev_end)
     group by all
 ),
 
