@@ -1,4 +1,5 @@
-"""The daily report's budgets and costliest requests (worked by hand)."""
+"""The daily report's trailing average, budgets and costliest requests, and the summary's per-request cost and
+partial-period note (worked by hand)."""
 import textwrap
 
 from click.testing import CliRunner
@@ -9,7 +10,7 @@ from pipeline.cli import cli
 HAIKU = "claude-haiku-4-5-20251001"  # 1M input + 200k output tokens: $1 + $1 = $2.00 a request
 
 
-def daily_report(tmp_path, budgets):
+def daily_report(tmp_path, budgets, report=("daily", "--date", "2026-02-10")):
     records = [app_record(f"d{d}", ts=f"2026-02-{d:02d}T09:00:00Z", app="a", model=HAIKU, input_tokens=1_000_000,
                           output_tokens=200_000) for d in range(1, 11)]
     records += [app_record(f"x{i}", ts=f"2026-02-10T1{i}:30:00Z", app="a", model=HAIKU, input_tokens=1_000_000,
@@ -24,9 +25,10 @@ def daily_report(tmp_path, budgets):
     """))
     runner = CliRunner()
     assert runner.invoke(cli, ["--config", str(config), "ingest", str(tmp_path / "logs")]).exit_code == 0
-    result = runner.invoke(cli, ["--config", str(config), "report", "daily", "--date", "2026-02-10"])
+    result = runner.invoke(cli, ["--config", str(config), "report", *report])
     assert result.exit_code == 0, result.output
-    return (tmp_path / "home" / "reports" / "daily-2026-02-10.md").read_text()
+    [page] = (tmp_path / "home" / "reports").glob("*.md")
+    return page.read_text()
 
 
 def section(markdown, heading):
@@ -76,3 +78,13 @@ def test_the_day_against_its_trailing_average(tmp_path):
 
         The average of the 7 days with data among the 7 before; a spike is more than 3× it and at least $1.00 (`[alerts]`).
     """)
+
+
+def test_cost_per_request_and_a_partial_comparison(tmp_path):
+    # 02-06 … 02-15 against 01-27 … 02-05. Data runs 02-01 … 02-10: 5 days without data in each period.
+    # Now: 5 × $2 + 2 × $2 = $14 over 7 requests = $2.000000 a request, $2,000.00 per 1,000; then 5 × $2 = $10.
+    markdown = daily_report(tmp_path, "", ("period", "--from", "2026-02-06", "--to", "2026-02-15"))
+    rows = section(markdown, "Summary").splitlines()
+    assert rows[3] == ("| Total spend | $14.00 | +$4.00 (+40.0%) vs 2026-01-27 – 2026-02-05; partial: both periods "
+                       "have days without data (5 now, 5 then) |")
+    assert "| Cost per request | $2.000000 | $2,000.00 per 1,000 requests |" in rows

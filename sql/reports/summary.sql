@@ -99,6 +99,10 @@ calendar_days as (
     select count(*) as days, count(*) filter (where has_data) as covered_days from calendar
 ),
 
+previous_calendar as (
+    select count(*) filter (where not has_data) as prev_no_data_days from covered_days($prev_start, $prev_end)
+),
+
 final as (
     select
         $start::date as period_start,
@@ -134,6 +138,9 @@ final as (
         $prev_start::date as prev_start,
         $prev_end::date as prev_end,
         previous.prev_rows > 0 as has_previous,
+        previous_calendar.prev_no_data_days,
+        money_div(totals.total_cost_usd, totals.requests) as cost_per_request_usd,
+        money_div((totals.total_cost_usd * 1000)::decimal(38, 12), totals.requests) as cost_per_1000_requests_usd,
         previous.prev_total_cost_usd,
         totals.total_cost_usd - previous.prev_total_cost_usd as change_usd,
         pct_of(totals.total_cost_usd - previous.prev_total_cost_usd, previous.prev_total_cost_usd) as change_pct
@@ -144,6 +151,7 @@ final as (
     cross join unpriced
     cross join rejected
     cross join previous
+    cross join previous_calendar
     left join cheapest on true
     left join dearest on true
 )
@@ -195,5 +203,21 @@ select
     strftime(prev_start, '%Y-%m-%d') || ' – ' || strftime(prev_end, '%Y-%m-%d') as prev_period_fmt,
     usd(prev_total_cost_usd) as prev_total_cost_fmt,
     usd_change(change_usd) as change_fmt,
-    pct_change(change_pct) as change_pct_fmt
+    pct_change(change_pct) as change_pct_fmt,
+    usd6(cost_per_request_usd) as cost_per_request_fmt,
+    usd(cost_per_1000_requests_usd) as cost_per_1000_requests_fmt,
+    -- a change against or over a period with days without data compares unlike periods: say so
+    case
+        when not has_previous then ''
+        when no_data_days > 0 and prev_no_data_days > 0
+            then 'both periods have days without data (' || num(no_data_days) || ' now, ' || num(prev_no_data_days)
+                 || ' then)'
+        when no_data_days > 0
+            then 'this period has ' || num(no_data_days) || (case when no_data_days = 1 then ' day' else ' days' end)
+                 || ' without data'
+        when prev_no_data_days > 0
+            then 'the earlier period has ' || num(prev_no_data_days)
+                 || (case when prev_no_data_days = 1 then ' day' else ' days' end) || ' without data'
+        else ''
+    end as partial_comparison_fmt
 from final
