@@ -34,6 +34,7 @@ SECTIONS = (
     Section("log_coverage", optional=True),
     Section("by_app_model"),
     Section("api_equivalent", optional=True),
+    Section("composition", kinds=("monthly", "period"), optional=True),
     Section("daily", kinds=("monthly", "period")),
     Section("trailing", kinds=("daily",), optional=True),
     Section("budgets", kinds=("daily",), optional=True),

@@ -170,3 +170,17 @@ def test_february_counts_only_the_days_with_data(demo):
         daily = list(csv.DictReader(handle))
     assert [d["day"] for d in daily if d["has_data"] == "false"] == ["2026-02-01", "2026-02-02", "2026-02-03",
                                                                       "2026-02-04"]
+
+
+def test_the_composition_adds_up_to_the_month(demo):
+    """February's components (tables of the monthly report's CSV) sum to the month's spend to the 12th decimal, and
+    its output line is the summary's output cost."""
+    home, _ = demo
+    with open(home / "reports" / "monthly-2026-02.composition.csv", newline="") as handle:
+        rows = {row["component"]: Decimal(row["cost_usd"]) for row in csv.DictReader(handle)}
+    assert list(rows) == ["uncached input", "cache writes", "cache reads", "output", "tool fees"]
+    [[total]] = sql(home, "select sum(cost_usd) from spend where month = '2026-02-01'")
+    assert sum(rows.values()) == Decimal(total)
+    with open(home / "reports" / "monthly-2026-02.summary.csv", newline="") as handle:
+        [summary] = list(csv.DictReader(handle))
+    assert rows["output"] == Decimal(summary["output_cost_usd"])
