@@ -99,7 +99,7 @@ def compose_monthly(settings: Settings, month: dt.date, to: tuple[str, ...] = ()
     period = checked_period("monthly", start, start.replace(day=calendar.monthrange(start.year, start.month)[1]))
     prev_start, prev_end = period.previous
     params = {"start": period.start, "end": period.end, "prev_start": prev_start, "prev_end": prev_end,
-              "tz": settings.timezone}
+              "tz": settings.timezone, "today": None}  # a mailed month has ended: no forecast
     key = f"{start:%Y-%m}"
     csv_name = f"{period.stem}.by_app_model.csv"
     csv_path = Lake(settings.home).tmp / f".{csv_name}"

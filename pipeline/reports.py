@@ -4,6 +4,7 @@ from __future__ import annotations
 import calendar
 import os
 import re
+import zoneinfo
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -188,6 +189,7 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
         "prev_start": prev_start,
         "prev_end": prev_end,
         "tz": meta["timezone"],
+        "today": meta.get("today"),
         "min_sample": meta.get("findings", Findings()).min_sample,
         "min_saving_usd": meta.get("findings", Findings()).min_monthly_saving_usd,
         "budget_names": [name for name, _ in meta.get("budgets", ())],
@@ -315,6 +317,7 @@ def render_all(settings, jobs, out_dir: Path | None = None, con=None) -> list[Pa
         "findings": settings.findings,
         "budgets": settings.budgets,
         "alerts": settings.alerts,
+        "today": settings.now().astimezone(zoneinfo.ZoneInfo(settings.timezone)).date(),
     }
     views = con or open_views(settings)
     try:

@@ -10,7 +10,7 @@ from pipeline.cli import cli
 HAIKU = "claude-haiku-4-5-20251001"  # 1M input + 200k output tokens: $1 + $1 = $2.00 a request
 
 
-def daily_report(tmp_path, budgets, report=("daily", "--date", "2026-02-10")):
+def daily_report(tmp_path, budgets, report=("daily", "--date", "2026-02-10"), now=None):
     records = [app_record(f"d{d}", ts=f"2026-02-{d:02d}T09:00:00Z", app="a", model=HAIKU, input_tokens=1_000_000,
                           output_tokens=200_000) for d in range(1, 11)]
     records += [app_record(f"x{i}", ts=f"2026-02-10T1{i}:30:00Z", app="a", model=HAIKU, input_tokens=1_000_000,
@@ -25,7 +25,7 @@ def daily_report(tmp_path, budgets, report=("daily", "--date", "2026-02-10")):
     """))
     runner = CliRunner()
     assert runner.invoke(cli, ["--config", str(config), "ingest", str(tmp_path / "logs")]).exit_code == 0
-    result = runner.invoke(cli, ["--config", str(config), "report", *report])
+    result = runner.invoke(cli, ["--config", str(config), "report", *report], env={"SPENDLOG_NOW": now} if now else None)
     assert result.exit_code == 0, result.output
     [page] = (tmp_path / "home" / "reports").glob("*.md")
     return page.read_text()
@@ -88,3 +88,17 @@ def test_cost_per_request_and_a_partial_comparison(tmp_path):
     assert rows[3] == ("| Total spend | $14.00 | +$4.00 (+40.0%) vs 2026-01-27 – 2026-02-05; partial: both periods "
                        "have days without data (5 now, 5 then) |")
     assert "| Cost per request | $2.000000 | $2,000.00 per 1,000 requests |" in rows
+
+
+def test_a_month_still_running_gets_a_forecast(tmp_path):
+    # Made on 2026-02-11: $24 over the 10 days with data (02-01 … 02-10), $2.40 a day; 18 days after 02-10 to 02-28:
+    # $24 + 18 × $2.40 = $67.20.
+    rows = section(daily_report(tmp_path, "", ("monthly", "--month", "2026-02"), now="2026-02-11T08:00:00Z"),
+                   "Summary").splitlines()
+    assert ("| Forecast to 2026-02-28 | $67.20 | the spend so far plus the daily average so far times the 18 days "
+            "left |") in rows
+
+
+def test_an_ended_month_gets_no_forecast(tmp_path):
+    markdown = daily_report(tmp_path, "", ("monthly", "--month", "2026-02"), now="2026-03-02T08:00:00Z")
+    assert "Forecast" not in section(markdown, "Summary")

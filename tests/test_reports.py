@@ -185,7 +185,7 @@ def read_csv(path):
 def section(con, name, start, end, **extra):
     load_macros(con)
     params = {"start": start, "end": end, "prev_start": date(2026, 1, 1), "prev_end": date(2026, 1, 31),
-              "tz": "UTC", **extra}
+              "tz": "UTC", "today": None, **extra}
     return run_section(con, name, params).to_pylist()
 
 

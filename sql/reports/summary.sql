@@ -1,5 +1,5 @@
 -- The headline numbers of a period: one row.
--- Params: $start, $end (inclusive local days), $prev_start, $prev_end (the period it is compared with).
+-- Params: $today (the local day the report is made, or NULL), $start, $end (inclusive local days), $prev_start, $prev_end (the period it is compared with).
 -- The daily average and the cheapest day count the days with data only (covered_days in _macros.sql): a day
 -- before every source's first data or after every source's last is "no data", not a $0 day.
 with calendar as (
@@ -117,6 +117,12 @@ final as (
         coverage.no_data_runs,
         totals.total_cost_usd,
         money_div(totals.total_cost_usd, calendar_days.covered_days) as daily_average_usd,
+        -- a period still running ($today, the local day the report is made, within it) gets a forecast for its end:
+        -- the spend so far plus the daily average so far times the days after the last day with data
+        $today::date between $start::date and $end::date and coverage.last_data_day is not null as is_running,
+        (totals.total_cost_usd + money_div(totals.total_cost_usd, calendar_days.covered_days)
+            * date_diff('day', coverage.last_data_day, $end::date))::decimal(38, 12) as forecast_usd,
+        date_diff('day', coverage.last_data_day, $end::date) as forecast_days_left,
         cheapest.day as cheapest_day,
         dayname(cheapest.day) as cheapest_weekday,
         cheapest.cost_usd as cheapest_cost_usd,
@@ -204,6 +210,8 @@ select
     usd(prev_total_cost_usd) as prev_total_cost_fmt,
     usd_change(change_usd) as change_fmt,
     pct_change(change_pct) as change_pct_fmt,
+    usd(forecast_usd) as forecast_fmt,
+    strftime(period_end, '%Y-%m-%d') as period_end_fmt,
     usd6(cost_per_request_usd) as cost_per_request_fmt,
     usd(cost_per_1000_requests_usd) as cost_per_1000_requests_fmt,
     -- a change against or over a period with days without data compares unlike periods: say so
