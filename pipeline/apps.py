@@ -85,20 +85,21 @@ def suggestion(unattributed: list[dict], config_name: str) -> list[str]:
             f"  {key} = {json.dumps(value)}"]
 
 
-def attribution_json(settings, month: str | None, top: int) -> str:
+def attribution_json(settings, month: dt.date | None, top: int) -> str:
     """`spendlog apps --json`: both tables, raw columns only."""
-    rules, unattributed = attribution_tables(settings, parse_month(month), top)
+    rules, unattributed = attribution_tables(settings, month, top)
 
     def raw(rows):
         return [{k: jsonable(v) for k, v in row.items() if not k.endswith("_fmt")} for row in rows]
 
-    return json.dumps({"month": month, "rules": raw(rules), "unattributed": raw(unattributed)}, indent=1)
+    return json.dumps({"month": f"{month:%Y-%m}" if month else None, "rules": raw(rules),
+                       "unattributed": raw(unattributed)}, indent=1)
 
 
-def attribution_text(settings, month: str | None, top: int) -> str:
+def attribution_text(settings, month: dt.date | None, top: int) -> str:
     """`spendlog apps`: the rules table, dead rules, the top unattributed values and a rule to add."""
-    rules, unattributed = attribution_tables(settings, parse_month(month), top)
-    period = f" in {month}" if month else ""
+    rules, unattributed = attribution_tables(settings, month, top)
+    period = f" in {month:%Y-%m}" if month else ""
     out = [f"How apps were attributed{period or ' (all time)'}", "", table(rules, RULE_COLUMNS, "row")]
     dead = dead_rules_lines(rules, period)
     if dead:

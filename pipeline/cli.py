@@ -14,7 +14,7 @@ import duckdb
 
 from .config import Settings, load_settings
 from .errors import EXIT_DATA, EXIT_INTERNAL, EXIT_PROBLEMS, SpendlogError
-from .output import format_table, jsonable, text as text_of
+from .output import format_table, jsonable, replaced_atomically, text as text_of
 
 
 def fail(message: str, code: int) -> None:
@@ -186,9 +186,8 @@ def sql(obj: Context, query, query_file, fmt, out):
     else:
         result = format_table(columns, rows) + "\n"
     if out:
-        tmp = Path(out).with_name(f".{Path(out).name}.tmp")
-        tmp.write_text(result, encoding="utf-8")
-        os.replace(tmp, out)
+        with replaced_atomically(out) as tmp:
+            tmp.write_text(result, encoding="utf-8")
     else:
         click.echo(result, nl=False)
 
@@ -197,15 +196,11 @@ def _copy_to(relation, fmt: str, out: Path) -> None:
     """A query's rows written by DuckDB (COPY) as CSV with a header or as Parquet, then moved into place."""
     if relation is None:
         raise OneLineUsageError("sql: only a query that returns rows can be written to a file")
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
+    with replaced_atomically(out) as tmp:
         if fmt == "csv":
             relation.write_csv(str(tmp), header=True)
         else:
             relation.write_parquet(str(tmp), compression="zstd")
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 @cli.group()
@@ -357,8 +352,18 @@ def formats(obj: Context):
         click.echo(f"{name}\n    {layouts[name].description}\n    e.g. {layouts[name].example}")
 
 
+def _month(_ctx, _param, value: str | None) -> dt.date | None:
+    """--month YYYY-MM as the month's first day (None when not given)."""
+    from .apps import parse_month
+
+    try:
+        return parse_month(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--month") from None
+
+
 @cli.command()
-@click.option("--month", callback=lambda _ctx, _param, value: _checked_month(value),
+@click.option("--month", callback=_month, metavar="YYYY-MM",
               help="Only this local month, YYYY-MM (default: all time).")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=1),
               help="How many unattributed api keys, workspaces and projects to list, each.")
@@ -379,16 +384,6 @@ def apps(obj: Context, month, top, as_json):
 
     show = attribution_json if as_json else attribution_text
     click.echo(show(obj.settings, month, top))
-
-
-def _checked_month(value: str | None) -> str | None:
-    from .apps import parse_month
-
-    try:
-        parse_month(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--month") from None
-    return value
 
 
 @cli.command()
@@ -483,16 +478,6 @@ def prices_explain(obj: Context, request_id):
 @cli.group("email")
 def email_group():
     """Mail reports through the [smtp] server (the password: $SPENDLOG_SMTP_PASSWORD)."""
-
-
-def _month(_ctx, _param, value: str) -> dt.date:
-    """--month YYYY-MM as the month's first day."""
-    from .apps import parse_month
-
-    try:
-        return parse_month(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--month") from None
 
 
 def _addresses(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:

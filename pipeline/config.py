@@ -121,6 +121,10 @@ class Settings:
         """The current time in UTC, or $SPENDLOG_NOW when set (golden tests)."""
         return self.now_override or dt.datetime.now(dt.timezone.utc)
 
+    def today(self) -> dt.date:
+        """The local day of now() in the configured timezone."""
+        return self.now().astimezone(zoneinfo.ZoneInfo(self.timezone)).date()
+
 
 # key -> (type(s), default) for each table; None type means "table of numbers" (budgets)
 _TOP = {"data_dir": str, "timezone": str}

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from . import sql_named, used_params
+from .output import replaced_atomically
 from .reports import load_macros
 from .views import open_views
 
@@ -48,12 +48,11 @@ def export_focus(settings, month: dt.date, out: Path) -> Export:
         for name in ("input", "rows"):
             con.execute(statements[name], used_params(statements[name], params))
         rows = con.table("focus_rows")
-        tmp = out.with_name(f".{out.name}.tmp")
-        if fmt == "csv":
-            rows.write_csv(str(tmp), header=True, timestamp_format=CSV_TIMESTAMP_FORMAT)
-        else:
-            rows.write_parquet(str(tmp))
-        os.replace(tmp, out)
+        with replaced_atomically(out) as tmp:
+            if fmt == "csv":
+                rows.write_csv(str(tmp), header=True, timestamp_format=CSV_TIMESTAMP_FORMAT)
+            else:
+                rows.write_parquet(str(tmp))
         ((count, billed, billed_fmt, left_out),) = con.execute(statements["totals"]).fetchall()
     finally:
         con.close()

@@ -211,7 +211,7 @@ def ingest(
         ingested_at = settings.now().isoformat()
         results, to_record, pending = {}, {}, []
         for path in files:
-            result, entry, item = _triage(path, fmt, settings, options, manifest, ingested_at)
+            result, entry, item = triage(path, fmt, settings, options, manifest, ingested_at)
             if item:
                 pending.append(item)
                 continue
@@ -245,7 +245,7 @@ def configured_format(settings: Settings, path: Path) -> str | None:
     return None
 
 
-def _triage(path: Path, fmt, settings, options, manifest, ingested_at):
+def triage(path: Path, fmt, settings, options, manifest, ingested_at):
     """One file before reading: (its result, its manifest entry, None) when it is skipped or refused, else
     (None, None, the Pending file to read)."""
     try:

@@ -18,8 +18,8 @@ from .charts import Bar, Column, bars_png, columns_png
 from .config import Settings
 from .lake import Lake
 from .mail import deliver, recipients
-from .pricing import catalog_version
-from .reports import MONTH_NAMES, checked_period, load_macros, run_section, template_environment, write_csv
+from .reports import (MONTH_NAMES, checked_period, load_macros, report_meta, run_section, section_params,
+                      template_environment, write_csv)
 from .views import open_views
 
 SENT_STATE = "sent"  # state/sent.json: {"YYYY-MM": what was sent for that month, and when}
@@ -97,9 +97,9 @@ def compose_monthly(settings: Settings, month: dt.date, to: tuple[str, ...] = ()
     sent = Lake(settings.home).read_state(SENT_STATE) if sent is None else sent
     start = month.replace(day=1)
     period = checked_period("monthly", start, start.replace(day=calendar.monthrange(start.year, start.month)[1]))
-    prev_start, prev_end = period.previous
-    params = {"start": period.start, "end": period.end, "prev_start": prev_start, "prev_end": prev_end,
-              "tz": settings.timezone, "today": None}  # a mailed month has ended: no forecast
+    prev_start = period.previous[0]
+    meta = {**report_meta(settings), "today": None}  # a mailed month has ended: no forecast
+    params = section_params(period, meta)
     key = f"{start:%Y-%m}"
     csv_name = f"{period.stem}.by_app_model.csv"
     csv_path = Lake(settings.home).tmp / f".{csv_name}"
@@ -137,8 +137,7 @@ def compose_monthly(settings: Settings, month: dt.date, to: tuple[str, ...] = ()
         "revisions": revisions,
         "charts": cids,
         "csv_name": csv_name,
-        "meta": {"timezone": settings.timezone, "catalog_version": catalog_version(),
-                 "generated_at": settings.now().strftime("%Y-%m-%d %H:%M UTC")},
+        "meta": meta,
     }
     env = template_environment()
 

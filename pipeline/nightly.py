@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import time
-import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +18,7 @@ from . import __version__, sql_text
 from .alerts import check_alerts, send_alerts
 from .config import Settings
 from .errors import EXIT_BUSY, EXIT_CONFIG, EXIT_DATA, EXIT_INTERNAL, EXIT_MAIL, EXIT_OK, Busy, SpendlogError
-from .ingest import discover, ingest
+from .ingest import discover, ingest, triage
 from .lake import Lake
 from .monthly import send_monthly
 from .pricing import catalog_version
@@ -96,17 +95,13 @@ class Night:
         )
 
 
-def local_today(settings: Settings) -> dt.date:
-    return settings.now().astimezone(zoneinfo.ZoneInfo(settings.timezone)).date()
-
-
 def previous_month(today: dt.date) -> dt.date:
     return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 def run_nightly(settings: Settings, today: dt.date | None = None, dry_run: bool = False) -> Night:
     """One night's run; never raises for what a step can record (see Night.codes)."""
-    night = Night(today or local_today(settings), dry_run)
+    night = Night(today or settings.today(), dry_run)
     lake = Lake(settings.home)
     try:
         with lake.lock():
@@ -137,12 +132,12 @@ def _steps(settings: Settings, lake: Lake, night: Night) -> None:
     night.stale = _stale_sources(settings, files_by_source)
     if night.stale:
         night.fail(EXIT_DATA, f"stale sources: {', '.join(night.stale)}")
+    files = list(dict.fromkeys(p for found in files_by_source.values() for p in found))
     if night.dry_run:
-        _dry_run(settings, lake, night, files_by_source)
+        _dry_run(settings, lake, night, files)
         return
     lake.collect_garbage()
     before = _step(night, "spend before", lambda: _total(settings))
-    files = list(dict.fromkeys(p for found in files_by_source.values() for p in found))
     summary = _step(night, "ingest", lambda: ingest(settings, [str(p) for p in files]))
     if summary:
         night.ingest = summary.as_dict()
@@ -282,21 +277,14 @@ def _send_monthly(settings: Settings, con, night: Night) -> None:
 
 # --- dry run --------------------------------------------------------------------------------------------------
 
-def _dry_run(settings: Settings, lake: Lake, night: Night, files_by_source: dict[str, list[Path]]) -> None:
+def _dry_run(settings: Settings, lake: Lake, night: Night, files: list[Path]) -> None:
     """What a run would do, writing nothing: files to read, reports to render, whether the mail is due."""
-    from .ingest import sha256_file
     from .priced import stamp
 
     manifest = lake.read_manifest()
-    files = list(dict.fromkeys(p for found in files_by_source.values() for p in found))
-    new = 0
-    for path in files:
-        known = manifest["sources"].get(str(path))
-        stat = path.stat()
-        if not known or known.get("pending_line") or (
-                (known["size"], known["mtime_ns"]) != (stat.st_size, stat.st_mtime_ns)
-                and known["sha256"] != sha256_file(path)):
-            new += 1
+    at = settings.now().isoformat()
+    outcomes = [triage(path, None, settings, {}, manifest, at)[0] for path in files]  # as ingest decides
+    new = sum(result is None or not result.skipped for result in outcomes)
     night.ingest = {"files": new, "files_skipped": len(files) - new}
     if manifest["tables"]["usage"] and manifest.get("priced_stamp") == stamp(settings):
         con = open_views(settings)

@@ -1,8 +1,11 @@
-"""Plain-text output shared by the commands: values as text and JSON, aligned tables."""
+"""Output shared by the commands: values as text and JSON, aligned tables, files replaced atomically."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 from decimal import Decimal
+from pathlib import Path
 
 
 def text(value) -> str:
@@ -40,3 +43,16 @@ def format_table(columns: list[str], rows: list, right: set[int] | None = None, 
     out += [line(r) for r in cells]
     out.append(f"({len(rows)} {noun}{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)
+
+
+@contextlib.contextmanager
+def replaced_atomically(path):
+    """A temporary path beside path to write to: on success it replaces path in one rename (a reader sees the old
+    file or the new one, never half of it), on failure it is removed."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

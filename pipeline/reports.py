@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import calendar
-import os
 import re
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,6 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from . import fetch_dicts, sql_text, used_params
 from .config import Alerts, Findings
+from .output import replaced_atomically
 from .pricing import catalog_version
 from .views import open_views
 
@@ -164,16 +163,50 @@ def run_section(con: duckdb.DuckDBPyConnection, section: str, params: dict):
 
 
 def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with replaced_atomically(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def write_csv(con: duckdb.DuckDBPyConnection, table, path: Path) -> None:
+    """A section's raw columns (the display columns left out) as CSV at path."""
     raw_columns = [name for name in table.column_names if not name.endswith(DISPLAY_SUFFIX)]
-    tmp = path.with_name(f".{path.name}.tmp")
-    con.from_arrow(table.select(raw_columns)).write_csv(str(tmp), header=True)
-    os.replace(tmp, path)
+    with replaced_atomically(path) as tmp:
+        con.from_arrow(table.select(raw_columns)).write_csv(str(tmp), header=True)
+
+
+def report_meta(settings) -> dict:
+    """What a report takes from the settings: the header's facts and the thresholds its sections use."""
+    return {
+        "catalog_version": catalog_version(),
+        "timezone": settings.timezone,
+        "generated_at": settings.now().strftime("%Y-%m-%d %H:%M UTC"),
+        "findings": settings.findings,
+        "budgets": settings.budgets,
+        "alerts": settings.alerts,
+        "today": settings.today(),
+    }
+
+
+def section_params(period: Period, meta: dict) -> dict:
+    """The named parameters of the sql/reports queries for a period (each query binds those it uses); thresholds
+    missing from meta take their defaults, and no "today" means no forecast."""
+    prev_start, prev_end = period.previous
+    findings, alerts, budgets = meta.get("findings", Findings()), meta.get("alerts", Alerts()), meta.get("budgets", ())
+    return {
+        "start": period.start,
+        "end": period.end,
+        "prev_start": prev_start,
+        "prev_end": prev_end,
+        "tz": meta["timezone"],
+        "today": meta.get("today"),
+        "min_sample": findings.min_sample,
+        "min_saving_usd": findings.min_monthly_saving_usd,
+        "budget_names": [name for name, _ in budgets],
+        "budget_amounts": [str(amount) for _, amount in budgets],
+        "trailing_days": alerts.trailing_days,
+        "spike_ratio": alerts.spike_ratio,
+        "spike_floor_usd": alerts.spike_floor_usd,
+    }
 
 
 def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: dict) -> list[Path]:
@@ -182,22 +215,7 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     load_macros(con)
-    prev_start, prev_end = period.previous
-    params = {
-        "start": period.start,
-        "end": period.end,
-        "prev_start": prev_start,
-        "prev_end": prev_end,
-        "tz": meta["timezone"],
-        "today": meta.get("today"),
-        "min_sample": meta.get("findings", Findings()).min_sample,
-        "min_saving_usd": meta.get("findings", Findings()).min_monthly_saving_usd,
-        "budget_names": [name for name, _ in meta.get("budgets", ())],
-        "budget_amounts": [str(amount) for _, amount in meta.get("budgets", ())],
-        "trailing_days": meta.get("alerts", Alerts()).trailing_days,
-        "spike_ratio": meta.get("alerts", Alerts()).spike_ratio,
-        "spike_floor_usd": meta.get("alerts", Alerts()).spike_floor_usd,
-    }
+    params = section_params(period, meta)
 
     written: list[Path] = []
     sections: dict[str, list[dict]] = {}
@@ -227,9 +245,6 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
             "catalog_version": meta["catalog_version"],
             "timezone": meta["timezone"],
             "generated_at": meta["generated_at"],
-            "trailing_days": params["trailing_days"],
-            "spike_ratio": f"{params['spike_ratio']:g}",
-            "spike_floor": f"${params['spike_floor_usd']:,.2f}",
         },
         "summary": sections["summary"][0],
         "sections": sections,
@@ -310,15 +325,7 @@ def render_all(settings, jobs, out_dir: Path | None = None, con=None) -> list[Pa
     """Render (kind, start, end) reports over the settings' lake (or the views of con) into out_dir (default: the
     home's reports/), then the index of every report there, with totals from the same views."""
     out = Path(out_dir) if out_dir else settings.home / "reports"
-    meta = {
-        "catalog_version": catalog_version(),
-        "timezone": settings.timezone,
-        "generated_at": settings.now().strftime("%Y-%m-%d %H:%M UTC"),
-        "findings": settings.findings,
-        "budgets": settings.budgets,
-        "alerts": settings.alerts,
-        "today": settings.now().astimezone(zoneinfo.ZoneInfo(settings.timezone)).date(),
-    }
+    meta = report_meta(settings)
     views = con or open_views(settings)
     try:
         paths = [path for kind, start, end in jobs for path in render_report(views, kind, start, end, out, meta)]

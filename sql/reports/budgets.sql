@@ -60,6 +60,7 @@ select
     usd(budget_usd) as budget_fmt,
     usd(mtd_usd) as mtd_fmt,
     pct(pct_of(mtd_usd, budget_usd)) as used_fmt,
-    usd(forecast_usd) as forecast_fmt
+    usd(forecast_usd) as forecast_fmt,
+    $trailing_days::integer as trailing_days
 from forecast
 order by name = 'total' desc, name

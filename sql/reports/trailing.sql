@@ -50,6 +50,9 @@ select
     usd(day_cost_usd) as day_cost_fmt,
     usd(average_usd) as average_fmt,
     case when average_usd > 0 then format('{:.1f}×', day_cost_usd::double / average_usd::double) else '—' end
-        as ratio_fmt
+        as ratio_fmt,
+    $trailing_days::integer as trailing_days,
+    regexp_replace(format('{}', $spike_ratio::double), '\.0$', '') as spike_ratio_fmt,
+    usd($spike_floor_usd::decimal(18, 6)) as spike_floor_fmt
 from compared
 order by scope = 'total' desc, day_cost_usd desc, scope
