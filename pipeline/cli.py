@@ -208,12 +208,16 @@ def report():
     """Render spend reports (HTML, Markdown and CSV)."""
 
 
-def _render(obj: Context, kind: str, start: dt.date, end: dt.date, out: str | None) -> list[Path]:
-    from .reports import render_all
+def _render(obj: Context, kind: str, start: dt.date, end: dt.date, out: str | None, by) -> list[Path]:
+    from .reports import checked_period, render_all
     from .warehouse import refresh_warehouse
 
+    try:
+        period = checked_period(kind, start, end, by)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--by") from None
     refresh_warehouse(obj.settings)
-    paths = render_all(obj.settings, [(kind, start, end)], Path(out) if out else None)
+    paths = render_all(obj.settings, [(period.kind, period.start, period.end, period.by)], Path(out) if out else None)
     for path in paths:
         click.echo(str(path))
     return paths
@@ -226,38 +230,59 @@ def _date(value: str, name: str) -> dt.date:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
 
 
+def _breakdown(_ctx, _param, value):
+    from .reports import Breakdown
+
+    try:
+        return Breakdown.parse(value) if value else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--by") from None
+
+
+_BY_METAVAR = "app|model|api_key|workspace|project|user|tag:NAME"
+
+
+def _report_options(command):
+    """--by and --out, shared by the report commands."""
+    command = click.option("--out", type=click.Path(file_okay=False),
+                           help="Output folder (default: the home's reports/).")(command)
+    return click.option("--by", callback=_breakdown, metavar=_BY_METAVAR,
+                        help="Add spend by this dimension (tag:NAME: that tag's value), as a report of its own: "
+                             "<report>-by-<dimension>.html.")(command)
+
+
 @report.command("monthly")
 @click.option("--month", required=True, help="The month, YYYY-MM.")
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: the home's reports/).")
+@_report_options
 @click.pass_obj
-def report_monthly(obj, month, out):
+def report_monthly(obj, month, out, by):
     """Monthly report for --month YYYY-MM."""
     start = _date(f"{month}-01", "--month")
     end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    _render(obj, "monthly", start, end, out)
+    _render(obj, "monthly", start, end, out, by)
 
 
 @report.command("daily")
 @click.option("--date", "day", required=True, help="The local day, YYYY-MM-DD.")
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: the home's reports/).")
+@_report_options
 @click.pass_obj
-def report_daily(obj, day, out):
+def report_daily(obj, day, out, by):
     """Daily report for --date YYYY-MM-DD."""
     start = _date(day, "--date")
-    _render(obj, "daily", start, start, out)
+    _render(obj, "daily", start, start, out, by)
 
 
 @report.command("period")
 @click.option("--from", "start", required=True, help="First local day, YYYY-MM-DD (inclusive).")
 @click.option("--to", "end", required=True, help="Last local day, YYYY-MM-DD (inclusive).")
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: the home's reports/).")
+@_report_options
 @click.pass_obj
-def report_period(obj, start, end, out):
+def report_period(obj, start, end, out, by):
     """Report for any period, --from and --to both inclusive."""
     first, last = _date(start, "--from"), _date(end, "--to")
     if last < first:
         raise click.BadParameter("--to is before --from", param_hint="--to")
-    _render(obj, "period", first, last, out)
+    _render(obj, "period", first, last, out, by)
 
 
 @cli.command()
@@ -518,20 +543,11 @@ def email_monthly(obj: Context, month, to, dry_run, resend):
         click.echo(f"the {label} mail was sent on {at} to {', '.join(outcome['to'])}; --resend sends it again")
 
 
-def _breakdown(_ctx, _param, value):
-    from .summary import Breakdown
-
-    try:
-        return Breakdown.parse(value) if value else None
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--by") from None
-
-
 @cli.command()
 @click.argument("grain", type=click.Choice(["daily", "monthly", "app", "model"]), default="daily")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="First local day, YYYY-MM-DD (default: the first).")
 @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last local day, YYYY-MM-DD (default: the last).")
-@click.option("--by", callback=_breakdown, metavar="app|model|api_key|workspace|project|tag:NAME",
+@click.option("--by", callback=_breakdown, metavar=_BY_METAVAR,
               help="Break each row down by this too (tag:NAME: the value of that tag).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (money as exact decimal strings).")
 @click.pass_obj

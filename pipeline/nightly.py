@@ -22,7 +22,7 @@ from .ingest import discover, ingest, triage
 from .lake import Lake
 from .monthly import send_monthly
 from .pricing import catalog_version
-from .reports import REPORT_NAME, checked_period, load_macros, render_all
+from .reports import REPORT_NAME, checked_period, load_macros, period_of_file, render_all
 from .views import open_views
 from .warehouse import refresh_warehouse
 
@@ -204,7 +204,7 @@ def covered_days(con, fingerprints: dict[dt.date, str]) -> set[dt.date]:
 def candidate_reports(fingerprints: dict[dt.date, str], today: dt.date, reports_dir: Path) -> list[tuple]:
     """Every report the home should have by today: the daily report of each past day with data (a day without
     data gets none: it is not a $0 day), the monthly report of each ended month with data, and every period report
-    already rendered."""
+    or report made with --by already in the folder."""
     jobs = [("daily", d, d) for d in sorted(fingerprints) if d < today]
     for year, month in sorted({(d.year, d.month) for d in fingerprints}):
         end = dt.date(year, month, calendar.monthrange(year, month)[1])
@@ -212,9 +212,9 @@ def candidate_reports(fingerprints: dict[dt.date, str], today: dt.date, reports_
             jobs.append(("monthly", dt.date(year, month, 1), end))
     if reports_dir.is_dir():
         for match in filter(None, map(REPORT_NAME.match, sorted(p.name for p in reports_dir.iterdir()))):
-            if match.group("period"):
-                jobs.append(("period", dt.date.fromisoformat(match.group("start")),
-                             dt.date.fromisoformat(match.group("end"))))
+            period = period_of_file(match)
+            if period.kind == "period" or period.by:
+                jobs.append((period.kind, period.start, period.end, period.by))
     return jobs
 
 

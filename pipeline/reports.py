@@ -33,6 +33,7 @@ SECTIONS = (
     Section("summary"),
     Section("log_coverage", optional=True),
     Section("by_app_model"),
+    Section("breakdown", optional=True),  # a report made with --by
     Section("api_equivalent", optional=True),
     Section("composition", kinds=("monthly", "period"), optional=True),
     Section("daily", kinds=("monthly", "period")),
@@ -62,8 +63,58 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 REPORT_NAME = re.compile(
     r"^(?:(?P<monthly>monthly-(?P<month>\d{4}-\d{2}))"
     r"|(?P<daily>daily-(?P<day>\d{4}-\d{2}-\d{2}))"
-    r"|(?P<period>period-(?P<start>\d{4}-\d{2}-\d{2})_(?P<end>\d{4}-\d{2}-\d{2})))\.html$"
+    r"|(?P<period>period-(?P<start>\d{4}-\d{2}-\d{2})_(?P<end>\d{4}-\d{2}-\d{2})))"
+    r"(?:-by-(?P<by>[A-Za-z0-9_-]+))?\.html$"
 )
+
+DIMENSIONS = ("app", "model", "api_key", "workspace", "project", "user")  # and tag:NAME
+HEADINGS = {"day": "Date", "month": "Month", "app": "App", "model": "Model", "api_key": "API key",
+            "workspace": "Workspace", "project": "Project", "user": "User"}
+_FILE_NAME_SAFE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A --by dimension: one of DIMENSIONS, or a tag (dimension "tag", tag its name)."""
+
+    dimension: str
+    tag: str | None = None
+
+    @classmethod
+    def parse(cls, value: str) -> Breakdown:
+        """app, model, api_key, workspace, project, user or tag:NAME; ValueError otherwise."""
+        if value in DIMENSIONS:
+            return cls(value)
+        if value.startswith("tag:") and value[4:]:
+            return cls("tag", value[4:])
+        raise ValueError(f"{value!r} is not one of {', '.join(DIMENSIONS)} or tag:NAME")
+
+    @classmethod
+    def from_slug(cls, slug: str) -> Breakdown:
+        """The breakdown a report's file name names (see slug)."""
+        return cls("tag", slug[4:]) if slug.startswith("tag-") else cls.parse(slug)
+
+    @property
+    def spec(self) -> str:
+        """As given to --by."""
+        return f"tag:{self.tag}" if self.tag else self.dimension
+
+    @property
+    def slug(self) -> str:
+        """Its part of a report's file name: the dimension, or tag-NAME."""
+        return f"tag-{self.tag}" if self.tag else self.dimension
+
+    @property
+    def heading(self) -> str:
+        """A column heading: API key, Workspace, tag:NAME …"""
+        return self.spec if self.tag else HEADINGS[self.dimension]
+
+    @property
+    def noun(self) -> str:
+        """In a sentence: API key, workspace, tag NAME …"""
+        if self.tag:
+            return f"tag {self.tag}"
+        return "API key" if self.dimension == "api_key" else self.dimension
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&$])")
 _LINE_BREAKS = re.compile(r"[\r\n\t]+")
@@ -94,22 +145,27 @@ class Period:
     kind: str
     start: date
     end: date
+    by: Breakdown | None = None  # a report made with --by: its own file, with a section by that dimension
 
     @property
     def stem(self) -> str:
         if self.kind == "monthly":
-            return f"monthly-{self.start:%Y-%m}"
-        if self.kind == "daily":
-            return f"daily-{self.start:%Y-%m-%d}"
-        return f"period-{self.start:%Y-%m-%d}_{self.end:%Y-%m-%d}"
+            stem = f"monthly-{self.start:%Y-%m}"
+        elif self.kind == "daily":
+            stem = f"daily-{self.start:%Y-%m-%d}"
+        else:
+            stem = f"period-{self.start:%Y-%m-%d}_{self.end:%Y-%m-%d}"
+        return f"{stem}-by-{self.by.slug}" if self.by else stem
 
     @property
     def title(self) -> str:
         if self.kind == "monthly":
-            return f"Monthly spend report — {MONTH_NAMES[self.start.month - 1]} {self.start.year}"
-        if self.kind == "daily":
-            return f"Daily spend report — {WEEKDAY_NAMES[self.start.weekday()]} {self.start:%Y-%m-%d}"
-        return f"Spend report — {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"
+            title = f"Monthly spend report — {MONTH_NAMES[self.start.month - 1]} {self.start.year}"
+        elif self.kind == "daily":
+            title = f"Daily spend report — {WEEKDAY_NAMES[self.start.weekday()]} {self.start:%Y-%m-%d}"
+        else:
+            title = f"Spend report — {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"
+        return f"{title}, by {self.by.noun}" if self.by else title
 
     @property
     def label(self) -> str:
@@ -136,8 +192,8 @@ class Period:
         return f"{prev_start:%Y-%m-%d} – {prev_end:%Y-%m-%d}"
 
 
-def checked_period(kind: str, start: date, end: date) -> Period:
-    """A Period, or ValueError when the dates do not fit the kind."""
+def checked_period(kind: str, start: date, end: date, by: Breakdown | None = None) -> Period:
+    """A Period, or ValueError when the dates do not fit the kind (or the breakdown cannot name a file)."""
     if kind not in KINDS:
         raise ValueError(f"unknown report kind {kind!r}; expected one of {', '.join(KINDS)}")
     if end < start:
@@ -148,7 +204,22 @@ def checked_period(kind: str, start: date, end: date) -> Period:
         last_day = calendar.monthrange(start.year, start.month)[1]
         if start.day != 1 or end != start.replace(day=last_day):
             raise ValueError(f"a monthly report runs from the 1st to the last day of a month, not {start} to {end}")
-    return Period(kind, start, end)
+    if by and by.tag and not _FILE_NAME_SAFE.fullmatch(by.tag):
+        raise ValueError(f"a report's file name holds the tag's name, so tag:{by.tag!r} must be 1 to 64 letters, "
+                         "digits, - or _ (spendlog summary --by takes any tag)")
+    return Period(kind, start, end, by)
+
+
+def period_of_file(match: re.Match) -> Period:
+    """The Period of a report's HTML file name, matched by REPORT_NAME."""
+    by = Breakdown.from_slug(match.group("by")) if match.group("by") else None
+    if match.group("monthly"):
+        start = date.fromisoformat(match.group("month") + "-01")
+        return Period("monthly", start, start.replace(day=calendar.monthrange(start.year, start.month)[1]), by)
+    if match.group("daily"):
+        day = date.fromisoformat(match.group("day"))
+        return Period("daily", day, day, by)
+    return Period("period", date.fromisoformat(match.group("start")), date.fromisoformat(match.group("end")), by)
 
 
 def load_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -206,12 +277,15 @@ def section_params(period: Period, meta: dict) -> dict:
         "trailing_days": alerts.trailing_days,
         "spike_ratio": alerts.spike_ratio,
         "spike_floor_usd": alerts.spike_floor_usd,
+        "by": period.by.dimension if period.by else None,
+        "tag": period.by.tag if period.by else None,
     }
 
 
-def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: dict) -> list[Path]:
+def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: dict,
+                  by: Breakdown | None = None) -> list[Path]:
     """Render one report (HTML, Markdown, a CSV per section) into out_dir; the written paths."""
-    period = checked_period(kind, start, end)
+    period = checked_period(kind, start, end, by)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     load_macros(con)
@@ -241,6 +315,8 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
         "period_label": period.label,
         "previous_label": period.previous_label,
         "stem": period.stem,
+        "by_heading": period.by.heading if period.by else "",
+        "by_noun": period.by.noun if period.by else "",
         "meta": {
             "catalog_version": meta["catalog_version"],
             "timezone": meta["timezone"],
@@ -263,27 +339,17 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
 
 def _index_entry(match: re.Match, names: set[str], out_dir: Path) -> dict:
     html = match.group(0)
-    stem = html[: -len(".html")]
-    if match.group("monthly"):
-        start = date.fromisoformat(match.group("month") + "-01")
-        end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
-        kind = "monthly"
-    elif match.group("daily"):
-        start = end = date.fromisoformat(match.group("day"))
-        kind = "daily"
-    else:
-        start, end = date.fromisoformat(match.group("start")), date.fromisoformat(match.group("end"))
-        kind = "period"
-    period = Period(kind, start, end)
+    period = period_of_file(match)
+    stem = period.stem
     csvs = [
         {"href": p.name, "section": p.name[len(stem) + 1 : -len(".csv")]}
         for p in sorted(out_dir.glob(f"{stem}.*.csv"))
     ]
     return {
-        "kind": kind,
+        "kind": period.kind,
         "stem": stem,
-        "start": start,
-        "end": end,
+        "start": period.start,
+        "end": period.end,
         "label": period.title.split(" — ", 1)[-1],
         "period_label": period.label,
         "html": html,
@@ -322,13 +388,13 @@ def render_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:
 
 
 def render_all(settings, jobs, out_dir: Path | None = None, con=None) -> list[Path]:
-    """Render (kind, start, end) reports over the settings' lake (or the views of con) into out_dir (default: the
+    """Render (kind, start, end[, by]) reports over the settings' lake (or the views of con) into out_dir (default: the
     home's reports/), then the index of every report there, with totals from the same views."""
     out = Path(out_dir) if out_dir else settings.home / "reports"
     meta = report_meta(settings)
     views = con or open_views(settings)
     try:
-        paths = [path for kind, start, end in jobs for path in render_report(views, kind, start, end, out, meta)]
+        paths = [path for job in jobs for path in render_report(views, *job[:3], out, meta, *job[3:])]
         render_index(views, out)
     finally:
         if con is None:

@@ -10,39 +10,10 @@ from rich.table import Table
 
 from . import fetch_dicts, sql_text
 from .output import jsonable
-from .reports import load_macros
+from .reports import HEADINGS, Breakdown, load_macros
 
 GRAINS = {"daily": "day", "monthly": "month", "app": "app", "model": "model"}  # grain -> its key in JSON
-DIMENSIONS = ("app", "model", "api_key", "workspace", "project")  # and tag:NAME
-HEADINGS = {"day": "Date", "month": "Month", "app": "App", "model": "Model", "api_key": "API key",
-            "workspace": "Workspace", "project": "Project"}
 MEASURES = ("requests", "input_tokens", "output_tokens", "cache_read_tokens", "cost_usd", "unpriced_rows")
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    """The --by dimension: one of DIMENSIONS, or a tag (dimension "tag", tag its name)."""
-
-    dimension: str
-    tag: str | None = None
-
-    @classmethod
-    def parse(cls, value: str) -> Breakdown:
-        """app, model, api_key, workspace, project or tag:NAME; ValueError otherwise."""
-        if value in DIMENSIONS:
-            return cls(value)
-        if value.startswith("tag:") and value[4:]:
-            return cls("tag", value[4:])
-        raise ValueError(f"{value!r} is not one of {', '.join(DIMENSIONS)} or tag:NAME")
-
-    @property
-    def spec(self) -> str:
-        """As given to --by."""
-        return f"tag:{self.tag}" if self.tag else self.dimension
-
-    @property
-    def heading(self) -> str:
-        return self.spec if self.tag else HEADINGS[self.dimension]
 
 
 def summary_rows(con, grain: str, by: Breakdown | None = None, since: dt.date | None = None,

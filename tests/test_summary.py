@@ -138,5 +138,5 @@ def test_bad_arguments_exit_2(run):
     assert run("summary", "weekly").exit_code == 2
     result = run("summary", "--by", "colour")
     assert result.exit_code == 2
-    assert "'colour' is not one of app, model, api_key, workspace, project or tag:NAME" in result.stderr
+    assert "'colour' is not one of app, model, api_key, workspace, project, user or tag:NAME" in result.stderr
     assert run("summary", "--since", "2026-03-02", "--until", "2026-03-01").exit_code == 2

@@ -108,6 +108,22 @@ select *
 from measured
 where not (requests = 0 and all_input_tokens = 0 and coalesce(output_tokens, 0) = 0 and cost_usd = 0);
 
+-- The value of a row for a --by breakdown (reports and `spendlog summary`): by_dimension is app, model, api_key,
+-- workspace, project, user or tag (tag_name: the tag); a row without that value is '(none)'.
+create or replace temp macro breakdown_value(by_dimension, tag_name, app, model_label, api_key, workspace, project,
+                                             user_id, tags) as
+    coalesce(
+        case by_dimension
+            when 'app' then app
+            when 'model' then model_label
+            when 'api_key' then api_key
+            when 'workspace' then workspace
+            when 'project' then project
+            when 'user' then user_id
+            when 'tag' then tags[tag_name]
+        end,
+        '(none)');
+
 -- Which local days of since to until (both inclusive) have data: one row per day, has_data when the day lies
 -- within the first and last day of spend of at least one source (source_name: the [[sources]] entry, else the
 -- file's format, so a home without [[sources]] has one source per format). Days before every source's first day

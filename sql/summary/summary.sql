@@ -1,6 +1,6 @@
 -- `spendlog summary`: spend per local day, local month, app or model, optionally broken down within each by a
 -- second dimension, and a total row. Only keys with spend rows appear (no $0 rows are made up).
--- Params: $grain (daily, monthly, app, model); $by (NULL, app, model, api_key, workspace, project or tag) and $tag
+-- Params: $grain (daily, monthly, app, model); $by (NULL, app, model, api_key, workspace, project, user or tag) and $tag
 -- (the tag's name when $by is tag); $since, $until (inclusive local days, NULL for an open end).
 -- Spend is read through spend_rows (sql/reports/_macros.sql), as the report sections read it.
 with source as (
@@ -16,17 +16,8 @@ keyed as (
             when 'model' then model_label
         end as label,
         case
-            when $by is null then null
-            else coalesce(
-                case $by
-                    when 'app' then app
-                    when 'model' then model_label
-                    when 'api_key' then api_key
-                    when 'workspace' then workspace
-                    when 'project' then project
-                    when 'tag' then tags[$tag]
-                end,
-                '(none)')
+            when $by is not null
+                then breakdown_value($by, $tag, app, model_label, api_key, workspace, project, user_id, tags)
         end as breakdown,
         requests,
         all_input_tokens,
