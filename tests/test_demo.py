@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 from pipeline.cli import cli
 
-GOLDEN = ROOT / "tests" / "golden" / "period-2026-02-05_2026-03-06.md"
+GOLDEN = ROOT / "tests" / "golden"
 NOW = "2026-03-07T06:00:00Z"
 
 
@@ -84,12 +84,14 @@ def test_five_whole_requests_priced_by_hand(demo, where, expected):
     assert Decimal(cost) == expected
 
 
-def test_golden_period_markdown(demo):
+@pytest.mark.parametrize("report", ["period-2026-02-05_2026-03-06.md", "monthly-2026-02.md", "daily-2026-02-25.md"])
+def test_golden_markdown(demo, report):
+    """The demo's three reports, byte for byte (frozen clock); SPENDLOG_UPDATE_GOLDEN=1 rewrites them."""
     home, _ = demo
-    rendered = (home / "reports" / "period-2026-02-05_2026-03-06.md").read_text()
+    rendered = (home / "reports" / report).read_text()
     if os.environ.get("SPENDLOG_UPDATE_GOLDEN"):
-        GOLDEN.write_text(rendered)
-    assert rendered == GOLDEN.read_text()
+        (GOLDEN / report).write_text(rendered)
+    assert rendered == (GOLDEN / report).read_text()
 
 
 def test_the_home_remembers_its_config(demo):
