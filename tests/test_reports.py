@@ -724,6 +724,10 @@ def test_errors_by_app_and_day_with_retries():
     assert [(r["app_label"], r["day_label"], r["overloaded_fmt"]) for r in rows[2:]] == [
         ("bot", "all days", "1"), ("writer", "Tue 05 May", "—"), ("writer", "all days", "—"),
         ("Total", "all apps", "1")]
+    # request rows in the period: bot 6 on the 4th (the mirror's is not spend) and 3 on the 5th, writer 1; the
+    # worst day of a tie is the earlier; the total counts distinct days
+    assert [(r["days_with_errors"], r["worst_day_fmt"], r["error_pct_fmt"]) for r in rows if r["row_kind"] != "day"] == [
+        (2, "Mon 04 May (3)", "66.7%"), (1, "Tue 05 May (1)", "100.0%"), (2, "", "70.0%")]
     # not in the spend table: no "(no model)" line, and the totals are the billed requests
     table = section(con, "by_app_model", start, end)
     assert [(r["row_kind"], r["app"], r["model"], r["requests"], r["cost_usd"]) for r in table] == [
@@ -740,7 +744,12 @@ def test_the_errors_section_in_the_rendered_report(tmp_path):
     assert tmp_path / "daily-2026-05-05.errors.csv" in paths
     md = (tmp_path / "daily-2026-05-05.md").read_text()
     html = (tmp_path / "daily-2026-05-05.html").read_text()
-    assert r"| **bot** | **all days** | **3** | **—** | **—** | **1** (timeout ×1) | **2** (expired ×1, overloaded\_error ×1) | **—** |" in md
+    assert r"| bot | 3 | 100.0% | — | — | 1 (timeout ×1) | 2 (expired ×1, overloaded\_error ×1) | — |" in md
+    assert "Days with errors" not in md  # a daily report: the day is the report's
+    render_report(con, "period", date(2026, 5, 4), date(2026, 5, 5), tmp_path, META)
+    md = (tmp_path / "period-2026-05-04_2026-05-05.md").read_text()
+    assert "| bot | 6 | 66.7% | 1 | 1 | 2 (HTTP 500 ×1, timeout ×1) | 2 (expired ×1, overloaded\\_error ×1) | 1 | 2 | Mon 04 May (3) |" in md
+    assert "Errors by app and day: `period-2026-05-04_2026-05-05.errors.csv`." in md
     assert "<h2>Errors (not billed)</h2>" in html
     assert html.index("Errors (not billed)") < html.index("Data quality")
     render_report(con, "daily", date(2026, 5, 6), date(2026, 5, 6), tmp_path, META)

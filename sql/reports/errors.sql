@@ -1,5 +1,7 @@
 -- Errors by app and local day, a total per app and overall: requests that failed and were not billed (rows of spend
--- with no billable request, the rows that spend_rows leaves out of the spend tables). Kinds: rate_limited (HTTP
+-- with no billable request, the rows that spend_rows leaves out of the spend tables). The totals carry the days with
+-- errors, the worst day and the share of the app's request rows that failed; the pages show the totals, the CSV every
+-- day too. Kinds: rate_limited (HTTP
 -- 429), overloaded (HTTP 529), batch_failed (a Batch API item that errored, expired or was canceled, by its error
 -- type) and other (any other HTTP error by status, else by error type).
 -- Retried: an error (not a batch item) followed by the next request of the same app, model and API key within
@@ -86,12 +88,36 @@ grouped as (
     group by level, app, day
 ),
 
+attempts as (
+    select app, count(*) as request_rows
+    from requests
+    where day between $start and $end
+    group by rollup (app)
+),
+
+days as (
+    select
+        app,
+        count(distinct day) as days_with_errors,
+        arg_max(day, (errors, -epoch(day))) as worst_day,
+        max(errors) as worst_day_errors
+    from grouped
+    where level = 0
+    group by grouping sets ((app), ())
+),
+
 final as (
     select
         case level when 0 then 'day' when 1 then 'app_total' else 'total' end as row_kind,
-        *,
-        max(case when level = 1 then errors end) over (partition by app) as app_errors
+        grouped.*,
+        case when level > 0 then days.days_with_errors end as days_with_errors,
+        case when level = 1 then days.worst_day end as worst_day,
+        case when level = 1 then days.worst_day_errors end as worst_day_errors,
+        pct_of(errors, attempts.request_rows) as error_pct,
+        max(case when level = 1 then errors end) over (partition by grouped.app) as app_errors
     from grouped
+    left join days on days.app is not distinct from grouped.app and level > 0
+    left join attempts on attempts.app is not distinct from grouped.app and level > 0
 )
 
 select
@@ -106,6 +132,10 @@ select
     retried,
     other_errors_detail,
     batch_failed_detail,
+    days_with_errors,
+    worst_day,
+    worst_day_errors,
+    error_pct,
     case row_kind when 'total' then 'Total' else app end as app_label,
     case row_kind when 'day' then strftime(day, '%a %d %b') when 'app_total' then 'all days' else 'all apps' end
         as day_label,
@@ -116,6 +146,10 @@ select
     count_or_dash(batch_failed) as batch_failed_fmt,
     count_or_dash(retried) as retried_fmt,
     coalesce(other_errors_detail, '') as other_errors_detail_fmt,
-    coalesce(batch_failed_detail, '') as batch_failed_detail_fmt
+    coalesce(batch_failed_detail, '') as batch_failed_detail_fmt,
+    coalesce(num(days_with_errors), '') as days_with_errors_fmt,
+    case when worst_day is not null then strftime(worst_day, '%a %d %b') || ' (' || num(worst_day_errors) || ')'
+         else '' end as worst_day_fmt,
+    coalesce(pct(error_pct), '') as error_pct_fmt
 from final
 order by level = 3, app_errors desc, app, level, day
