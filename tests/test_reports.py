@@ -280,6 +280,12 @@ def test_data_quality_sections(con):
     assert by_name["app-logs"]["rejected"] == 2
     assert by_name["gateway-mirror"]["rows_in_totals"] == 0
     assert by_name["console-export"]["first_ts_fmt"] == "2026-02-04 00:00"
+    # complete through: the export's last day (02-04) was over when its file was read (03-05 03:00); app-logs'
+    # last day, 04-15 (over all time, not the period), had not begun at its last read: the day before; the mirror's
+    # file has no read on record: the day before its last day
+    assert [(r["source_name"], r["complete_through"]) for r in sources if r["source_name"] in (
+        "console-export", "app-logs", "gateway-mirror")] == [
+        ("app-logs", date(2026, 4, 14)), ("console-export", date(2026, 2, 4)), ("gateway-mirror", date(2026, 2, 3))]
 
 
 def test_render_period_writes_pages_and_raw_csvs(con, tmp_path):
