@@ -73,10 +73,25 @@ def test_layout_and_counts(tree):
 
 
 def test_resumed_sessions_start_with_a_copy_of_an_earlier_session(tree):
+    """As `claude --resume` writes it: the earlier lines with their message ids, request ids and usage, under the new
+    session's sessionId and with new uuids."""
     out, summary = tree
     mains = [p for p in sorted(out.rglob("*.jsonl")) if MAIN_FILE.fullmatch(str(p.relative_to(out)))]
-    contents = {p: p.read_bytes() for p in mains}
-    resumed = [p for p in mains if any(q != p and contents[p].startswith(contents[q]) for q in mains)]
+    lines = {p: [json.loads(line) for line in p.read_text().splitlines()] for p in mains}
+
+    def billed(records):
+        return [(r.get("requestId"), r["message"].get("id"), json.dumps(r["message"].get("usage"))) for r in records
+                if r.get("type") == "assistant"]
+
+    resumed = set()  # a resumption of a resumption starts with its chain's every earlier file
+    for p in mains:
+        for q in mains:
+            n = len(lines[q])
+            if q != p and n <= len(lines[p]) and billed(lines[p][:n]) == billed(lines[q]) and billed(lines[q]):
+                assert {r["sessionId"] for r in lines[p] if "sessionId" in r} == {p.stem}
+                uuids = {r["uuid"] for r in lines[q] if "uuid" in r}
+                assert uuids.isdisjoint(r["uuid"] for r in lines[p][:n] if "uuid" in r)
+                resumed.add(p)
     assert len(resumed) == summary["resumed_sessions"]
 
 

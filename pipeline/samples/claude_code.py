@@ -7,7 +7,8 @@
   ``output_tokens``, the last has the final count), now and then a synthetic ``<synthetic>`` 429 line, summaries;
 - ``projects/<encoded-cwd>/<sessionId>/subagents/agent-<id>.jsonl``: subagent (sidechain) transcripts, with their
   own responses and, half of the time, a replay of the parent's response (same ``message.id``, new ``requestId``);
-- resumed sessions: a new session file that starts with a verbatim copy of an earlier session's file.
+- resumed sessions: a new session file that starts with a copy of an earlier session's file, as `claude --resume`
+  writes it: the same message ids, request ids and usage under the new sessionId, with new uuids and parentUuids.
 
 Every random choice comes from ``random.Random(seed)``; a session is written as it is made (a resumed session
 copies its predecessor's file from disk), so memory stays flat at any scale. The summary says what ingest must
@@ -19,7 +20,6 @@ import json
 import math
 import random
 import re
-import shutil
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -200,6 +200,18 @@ class _Transcript:
         self.state.counts["replays"] += 1
 
 
+def _resumed_copy(line: str, session_id: str) -> str:
+    """A line of an earlier session as a resumed session holds it: its sessionId the new one, its uuid and
+    parentUuid new ones (derived from the old ones, so the chain holds and no random choice is spent)."""
+    record = json.loads(line)
+    if "sessionId" in record:
+        record["sessionId"] = session_id
+    for key in ("uuid", "parentUuid"):
+        if record.get(key):
+            record[key] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{session_id}/{record[key]}"))
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
 def _write_session(out_dir: Path, rng: random.Random, state: _Summary, cwd: str, branch: str, start: datetime,
                    source: dict | None) -> dict:
     session_id = _uuid(rng)
@@ -211,8 +223,9 @@ def _write_session(out_dir: Path, rng: random.Random, state: _Summary, cwd: str,
     context = source["context"] if source else 0
     if source:
         state.counts["resumed_sessions"] += 1
-        with open(source["path"], "rb") as old:
-            shutil.copyfileobj(old, transcript.handle)
+        with open(source["path"], encoding="utf-8") as old:
+            for line in old:
+                transcript.handle.write(_resumed_copy(line, session_id).encode())
         state.counts["copied_rows"] += source["rows"]
         transcript.rows = source["rows"]
         transcript.parent_uuid = source["leaf"]

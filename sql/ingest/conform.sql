@@ -5,9 +5,10 @@
 -- app of its own takes the one this run gives its file (run_files.app, from --app). row_fingerprint, which tells
 -- an identical repeat from a conflicting one (sql/ingest/dedupe.sql), is the md5 of the canonical columns in
 -- schema order, provenance aside, with app_raw last: the order the lake's stored fingerprints have, so rows
--- written by earlier versions compare equal. total_tokens is what dedupe ranks by.
--- Inputs: normalized, run_files. Output: the view conformed (normalized's columns plus row_fingerprint and
--- total_tokens), every record of the batch, good (status NULL), rejected or ignored.
+-- written by earlier versions compare equal; usage_fingerprint (sql/ingest/prepare.sql) tells a copy of a request
+-- from a conflict. total_tokens is what dedupe ranks by.
+-- Inputs: normalized, run_files. Output: the view conformed (normalized's columns plus row_fingerprint,
+-- usage_fingerprint and total_tokens), every record of the batch, good (status NULL), rejected or ignored.
 create or replace temp view conformed as
 with redacted as (
     select n.* replace (
@@ -41,6 +42,12 @@ select *,
        md5(row(*columns(* exclude (file_id, line, status, detail, raw_text, app_raw, source_format, source_file,
                                    source_line, ingested_at, dedupe_key, dedupe_rank)), app_raw)::varchar)
            as row_fingerprint,
+       billed_usage_fingerprint(
+           ts, provider, billed_by, model, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
+           cache_read_tokens, output_tokens, reasoning_tokens, web_search_requests, batch, service_tier,
+           speed, inference_geo, http_status, billable, usage_missing, grain, request_count, bucket_end,
+           context_window, reported_cost_usd
+       ) as usage_fingerprint,
        coalesce(input_tokens, 0) + coalesce(cache_write_5m_tokens, 0) + coalesce(cache_write_1h_tokens, 0)
            + coalesce(cache_read_tokens, 0) + coalesce(output_tokens, 0) as total_tokens
 from redacted

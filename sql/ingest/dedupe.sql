@@ -1,24 +1,27 @@
 -- Decide, for every key of this run, which row stays (DESIGN.md §4): the lowest dedupe_rank (a format's own
 -- preference: Claude Code's main thread before sidechains, a bucket's newest file), then the most total
--- tokens, then (source_file, source_line), then a lake row; among rows identical to the winner an existing lake
--- row stays, so a re-read never rewrites the lake. A loser identical to the winner is a duplicate; one the format
--- ranks below the winner (a sidechain replay, an earlier bucket revision) is superseded, counted as a duplicate
--- too, and so is a new row losing to its own line's lake row; any other loser is a conflict (a reject). A lake row
--- of a file read again in this run is judged by that read, so it is superseded, never displaced.
+-- tokens, then (source_file, source_line), then a lake row; among rows identical to the winner, or billing what it
+-- bills at its rank, an existing lake row stays, so a re-read or a copy never rewrites the lake. A loser that bills what the winner bills (usage_fingerprint: a
+-- resumed Claude Code session's copy under a new sessionId, a request an app logged twice) is a duplicate; one the
+-- format ranks below the winner (a sidechain replay, an earlier bucket revision) is superseded, counted as a
+-- duplicate too, and so is a new row losing to its own line's lake row; any other loser — the same key billing
+-- something else — is a conflict (a reject). A lake row of a file read again in this run is judged by that read,
+-- so it is superseded, never displaced; a lake row that bills what the winner bills is superseded too.
 -- Inputs: candidates (this run's rows), lake_rows (lake rows, same keys).
 with contenders as (
-    select dedupe_key, coalesce(dedupe_rank, 0) as dedupe_rank, row_fingerprint, total_tokens, source_file,
-           source_line, 'new' as origin, null as lake_file
+    select dedupe_key, coalesce(dedupe_rank, 0) as dedupe_rank, row_fingerprint, usage_fingerprint, total_tokens,
+           source_file, source_line, 'new' as origin, null as lake_file
     from candidates
     union all
-    select dedupe_key, coalesce(dedupe_rank, 0), row_fingerprint, total_tokens, source_file, source_line,
-           'lake' as origin, lake_file
+    select dedupe_key, coalesce(dedupe_rank, 0), row_fingerprint, usage_fingerprint, total_tokens, source_file,
+           source_line, 'lake' as origin, lake_file
     from lake_rows
 ),
 
 winners as (
     select *,
            first_value(row_fingerprint) over best as winning_fingerprint,
+           first_value(usage_fingerprint) over best as winning_usage,
            first_value(dedupe_rank) over best as winning_rank,
            first_value((origin, source_file, source_line)) over best as winner,
            origin = 'lake' and source_file in (select source_file from candidates) as reread,
@@ -32,7 +35,9 @@ ranked as (
     select *,
            row_number() over (
                partition by dedupe_key
-               order by row_fingerprint = winning_fingerprint desc, origin = 'lake' desc, source_file, source_line
+               order by (row_fingerprint = winning_fingerprint
+                         or (usage_fingerprint = winning_usage and dedupe_rank = winning_rank)) desc,
+                        origin = 'lake' desc, source_file, source_line
            ) = 1 as is_representative
     from winners
 ),
@@ -47,9 +52,10 @@ select
         when is_representative and origin = 'lake' then 'keep'
         when is_representative and key_in_lake then 'replace'
         when is_representative then 'load'
-        when origin = 'lake' and (dedupe_rank > winning_rank or reread) then 'superseded_in_lake'
+        when origin = 'lake' and (dedupe_rank > winning_rank or reread or usage_fingerprint = winning_usage)
+            then 'superseded_in_lake'
         when origin = 'lake' then 'displaced'
-        when row_fingerprint = winning_fingerprint then 'duplicate'
+        when usage_fingerprint = winning_usage then 'duplicate'
         when dedupe_rank > winning_rank or winner = ('lake', source_file, source_line) then 'superseded'
         else 'conflict'
     end as outcome

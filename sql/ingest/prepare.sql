@@ -1,6 +1,6 @@
 -- This run's working tables: the lines of a batch of files (raw_lines; run_files: each file's path, mtime and the
 -- app this run gives it), files refused whole (file_errors), a batch's normalizer output (normalized), the rows
--- kept so far (candidates, with what dedupe needs), their rejects (new_rejects) and the lake rows that share their
+-- kept so far (candidates, with what dedupe needs: billed_usage_fingerprint tells copies from conflicts), their rejects (new_rejects) and the lake rows that share their
 -- keys (lake_rows). Inputs: usage_schema, rejects_schema (sql/schema/).
 create temp table raw_lines (file_id bigint, line bigint, bytes blob);
 create temp table run_files (file_id bigint, source_file varchar, file_mtime timestamptz, app varchar);
@@ -16,13 +16,25 @@ from usage_schema
 where false;
 alter table normalized alter column dedupe_rank set default 0;
 
+-- What a row bills: two rows with one dedupe key that bill the same are copies of one request, whatever else differs
+-- (a resumed Claude Code session copies its predecessor's lines under a new sessionId; an app logs a request twice).
+create temp macro billed_usage_fingerprint(
+    ts, provider, billed_by, model, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens,
+    output_tokens, reasoning_tokens, web_search_requests, batch, service_tier, speed, inference_geo,
+    http_status, billable, usage_missing, grain, request_count, bucket_end, context_window, reported_cost_usd
+) as md5(row(
+    ts, provider, billed_by, model, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens,
+    output_tokens, reasoning_tokens, web_search_requests, batch, service_tier, speed, inference_geo,
+    http_status, billable, usage_missing, grain, request_count, bucket_end, context_window, reported_cost_usd
+)::varchar);
+
 create temp table candidates as
 select *, null::varchar as dedupe_key, null::bigint as dedupe_rank, null::varchar as row_fingerprint,
-       null::bigint as total_tokens, null::varchar as raw_text
+       null::varchar as usage_fingerprint, null::bigint as total_tokens, null::varchar as raw_text
 from usage_schema
 where false;
 create temp table new_rejects as select * from rejects_schema where false;
 create temp table lake_rows (
-    dedupe_key varchar, dedupe_rank bigint, row_fingerprint varchar, total_tokens bigint, source_file varchar,
-    source_line bigint, lake_file varchar
+    dedupe_key varchar, dedupe_rank bigint, row_fingerprint varchar, usage_fingerprint varchar, total_tokens bigint,
+    source_file varchar, source_line bigint, lake_file varchar
 );

@@ -445,6 +445,41 @@ def test_a_resumed_session_repeating_earlier_responses_is_a_duplicate(tmp_path, 
     assert (later["rows_loaded"], later["duplicates"], later["rows_rejected"]) == (1, 3, 0)
 
 
+def resumed_copy(lines, session_id):
+    """The lines as `claude --resume` copies them into a new session: the same message ids, request ids and usage
+    under the new sessionId, with new uuids and parentUuids."""
+    return [dict(line, sessionId=session_id, uuid=f"{session_id}-{i}", parentUuid=f"{session_id}-{i - 1}")
+            if "sessionId" in line else line for i, line in enumerate(lines)]
+
+
+def test_a_resumed_copy_under_a_new_session_id_is_a_duplicate_and_only_other_usage_conflicts(tmp_path, settings):
+    resumed_id = "9a9a9a9a-0000-4000-8000-000000000002"
+    first = fixture(tmp_path, "claude_code_session.jsonl", "p")
+    copy = write_jsonl(first.parent / f"{resumed_id}.jsonl", resumed_copy(session_lines(), resumed_id))
+    summary = ingest(settings, [str(first.parent)]).as_dict()
+    # the 3 rows once: the copy's 3 are duplicates, not duplicate_conflict rejects (which stopped the night with 65)
+    assert (summary["rows_loaded"], summary["duplicates"], summary["rows_rejected"]) == (3, 3, 0)
+    assert query(settings, "select count(*), count(distinct session_id) from usage") == [(3, 1)]
+    assert_accounting(settings)
+    # the copy already in the lake: it stays (no rewrite) and the original read later is the duplicate
+    other = load_fresh(settings, tmp_path / "home2")
+    ingest(other, [str(copy)])
+    later = ingest(other, [str(first)]).as_dict()
+    assert (later["rows_loaded"], later["rows_replaced"], later["duplicates"], later["rows_rejected"]) == (0, 0, 3, 0)
+    assert query(other, "select distinct session_id from usage") == [(resumed_id,)]
+    assert_accounting(other)
+    # the same key billing something else is still a conflict: more output tokens win, the other is rejected
+    third = load_fresh(settings, tmp_path / "home3")
+    lines = resumed_copy(session_lines(), resumed_id)
+    lines[3] = dict(lines[3], message=dict(lines[3]["message"], usage=dict(lines[3]["message"]["usage"],
+                                                                           output_tokens=999)))
+    changed = write_jsonl(tmp_path / "q" / f"{resumed_id}.jsonl", lines)
+    result = ingest(third, [str(first), str(changed)]).as_dict()
+    assert (result["rows_loaded"], result["duplicates"], result["rows_rejected"]) == (3, 2, 1)
+    assert query(third, "select reason from rejects") == [("duplicate_conflict",)]
+    assert query(third, f"select output_tokens from usage where response_id = '{MAIN_MSG}'") == [(999,)]
+
+
 def load_fresh(settings, home):
     from pipeline.config import load_settings
     return load_settings(None, str(home))
