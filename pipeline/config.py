@@ -97,6 +97,22 @@ class Smtp:
         return self.port or {"starttls": 587, "ssl": 465, "none": 25}[self.security]
 
 
+# The what-if section's equivalents of a Claude model without a [compare] entry, by its family (the word haiku,
+# sonnet or opus in its catalogue name): the catalogue's OpenAI and Gemini models of the same rank.
+COMPARE_DEFAULTS = {
+    "haiku": ("gpt-5-mini", "gemini-2.5-flash"),
+    "sonnet": ("gpt-5", "gemini-2.5-pro"),
+    "opus": ("gpt-5.2", "gemini-3-pro-preview"),
+}
+CLAUDE_FAMILY = re.compile(r"claude-(?:\d+-)*(haiku|sonnet|opus)(?:-.*)?")
+
+
+def default_equivalents(model: str) -> tuple[str, ...]:
+    """The COMPARE_DEFAULTS of a catalogue model: its family's, or none."""
+    family = CLAUDE_FAMILY.fullmatch(model)
+    return COMPARE_DEFAULTS[family.group(1)] if family else ()
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -112,7 +128,7 @@ class Settings:
     user_price_file: Path | None = None
     budgets: tuple[tuple[str, float], ...] = ()
     alerts: Alerts = Alerts()
-    compare: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    compare: tuple[tuple[str, tuple[str, ...]], ...] = ()  # [compare]: model -> equivalents (COMPARE_DEFAULTS else)
     smtp: Smtp = Smtp()
     findings: Findings = Findings()
     now_override: dt.datetime | None = field(default=None, compare=False)

@@ -10,10 +10,11 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from . import fetch_dicts, sql_text, used_params
-from .config import Alerts, Findings
+from . import fetch_dicts, sql_named, sql_text, used_params
+from .config import Alerts, Findings, default_equivalents
+from .errors import CatalogError, ConfigError
 from .output import replaced_atomically
-from .pricing import catalog_version
+from .pricing import catalog_version, price_as_model
 from .views import open_views
 
 KINDS = ("monthly", "daily", "period")
@@ -43,6 +44,7 @@ SECTIONS = (
     Section("change", kinds=("monthly", "period")),
     Section("drivers", kinds=("monthly", "period"), optional=True),
     Section("savings", kinds=("monthly", "period")),
+    Section("whatif", kinds=("monthly", "period"), optional=True),
     Section("findings", kinds=("monthly", "period"), optional=True),
     Section("errors", optional=True),
     Section("reconciliation", kinds=("monthly", "period"), optional=True),
@@ -227,8 +229,54 @@ def load_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql_text("reports/_macros.sql"))
 
 
+def prepare_period_rows(con: duckdb.DuckDBPyConnection, params: dict) -> None:
+    """The temp table period_rows: the period's spend rows (sql/reports/period_rows.sql)."""
+    query = sql_text("reports/period_rows.sql")
+    con.execute(query, used_params(query, params))
+
+
+def compare_lines(con: duckdb.DuckDBPyConnection, models: list[str], compare) -> list[tuple]:
+    """(model, equivalent, origin, position) for each model in use: its [compare] entry (names resolved through
+    the catalogue), else its defaults (config.COMPARE_DEFAULTS); (model, None, origin, 0) when it has none."""
+    def resolved(name: str) -> str:
+        try:
+            return price_as_model(con, name)
+        except CatalogError as error:
+            raise ConfigError(f"compare: {error}".replace("price_as: ", "")) from None
+
+    configured = {resolved(model): [resolved(name) for name in names] for model, names in compare}
+    lines = []
+    for model in models:
+        origin = "config" if model in configured else "default"
+        equivalents = configured[model] if model in configured else default_equivalents(model)
+        lines += [(model, name, origin, i) for i, name in enumerate(equivalents)] or [(model, None, origin, 0)]
+    return lines
+
+
+def prepare_whatif(con: duckdb.DuckDBPyConnection, params: dict) -> None:
+    """The what-if section's tables (sql/reports/whatif_prepare.sql): period_rows priced on every model in use and
+    every equivalent of one, a price_as query per target model."""
+    prepare_period_rows(con, params)
+    statements = sql_named("reports/whatif_prepare.sql")
+    models = [model for (model,) in con.execute(statements["models_in_use"]).fetchall()]
+    lines = compare_lines(con, models, params.get("compare", ()))
+    con.execute(statements["create_priced"])
+    con.execute(statements["create_compare"])
+    for target in sorted(set(models) | {equivalent for _, equivalent, _, _ in lines if equivalent}):
+        con.execute(statements["price_on"], {"target": target})
+    if lines:
+        con.executemany(statements["add_compare"],
+                        [dict(zip(("model", "equivalent", "origin", "position"), line)) for line in lines])
+
+
+# The sections whose query reads temp tables made for the period first.
+PREPARE = {"drivers": prepare_period_rows, "whatif": prepare_whatif}
+
+
 def run_section(con: duckdb.DuckDBPyConnection, section: str, params: dict):
-    """Run sql/reports/<section>.sql with the named parameters it uses; an Arrow table."""
+    """Run sql/reports/<section>.sql with the named parameters it uses (after its PREPARE step); an Arrow table."""
+    if section in PREPARE:
+        PREPARE[section](con, params)
     query = sql_text(f"reports/{section}.sql")
     return con.sql(query, params=used_params(query, params)).to_arrow_table()
 
@@ -255,12 +303,14 @@ def report_meta(settings) -> dict:
         "budgets": settings.budgets,
         "alerts": settings.alerts,
         "today": settings.today(),
+        "compare": settings.compare,
     }
 
 
 def section_params(period: Period, meta: dict) -> dict:
     """The named parameters of the sql/reports queries for a period (each query binds those it uses); thresholds
-    missing from meta take their defaults, and no "today" means no forecast."""
+    missing from meta take their defaults, and no "today" means no forecast; "compare" ([compare]) is read by
+    prepare_whatif, not bound."""
     prev_start, prev_end = period.previous
     findings, alerts, budgets = meta.get("findings", Findings()), meta.get("alerts", Alerts()), meta.get("budgets", ())
     return {
@@ -279,6 +329,7 @@ def section_params(period: Period, meta: dict) -> dict:
         "spike_floor_usd": alerts.spike_floor_usd,
         "by": period.by.dimension if period.by else None,
         "tag": period.by.tag if period.by else None,
+        "compare": meta.get("compare", ()),
     }
 
 

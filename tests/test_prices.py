@@ -1,6 +1,7 @@
 """User prices and contract multipliers, `spendlog prices check|list|explain` and what-if pricing (price_as).
 Every amount is worked out by hand, to the micro-dollar."""
 import csv
+import datetime as dt
 import os
 import re
 from decimal import Decimal
@@ -475,6 +476,21 @@ def test_price_as_is_a_table_macro_too(what_if):
 def test_an_unknown_target_is_one_line(what_if):
     with pytest.raises(pricing.CatalogError, match=r"^price_as: 'claude' is no catalogue model or alias$"):
         what_if("claude", dict(input_tokens=1))
+
+
+def test_price_at_another_day_same_model(what_if):
+    what_if("gpt-4o", dict(model="claude-opus-4-6", input_tokens=250_000, output_tokens=1_000),
+            dict(model="claude-sonnet-4-6", input_tokens=100_000, cache_read_tokens=10_000))
+    con = what_if.con
+    prices = "select price_at_price_id, cost_at_usd, cost_without_cache_at_usd from price_at($day, 'what_if_rows')"
+    # 28 February, Opus 4.6's long-context tier: 250K x $10 + 1K x $37.50; Sonnet 4.6: 100K x $3 + 10K x $0.30,
+    # without caching 110K x $3
+    assert con.execute(prices, {"day": dt.date(2026, 2, 28)}).fetchall() == [
+        ("anthropic/claude-opus-4-6@2026-02-19", d("2.5375"), d("2.5375")),
+        ("anthropic/claude-sonnet-4-6@2026-02-17", d("0.303"), d("0.33"))]
+    # 20 March, the tier gone: 250K x $5 + 1K x $25; 10 February, before Sonnet 4.6: no price
+    assert con.execute(prices, {"day": dt.date(2026, 3, 20)}).fetchall()[0][1] == d("1.275")
+    assert con.execute(prices, {"day": dt.date(2026, 2, 10)}).fetchall()[1] == (None, None, None)
 
 
 def test_price_as_over_priced_usage(lake):

@@ -33,6 +33,16 @@ def price(con: duckdb.DuckDBPyConnection, input_relation: str = "pricing_input",
     return con.sql("select * from pricing($input)", params={"input": input_relation})
 
 
+def price_as_model(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    """The catalogue model that name (a catalogue name or any alias) prices as; CatalogError for an unknown name."""
+    _ensure_catalog(con)
+    try:
+        # the provider column raises the error: it must be selected
+        return con.execute("select provider, model from price_as_target($target)", {"target": name}).fetchall()[0][1]
+    except duckdb.InvalidInputException as error:
+        raise CatalogError(str(error).split("Error: ", 1)[-1].splitlines()[0]) from None
+
+
 def price_as(con: duckdb.DuckDBPyConnection, target_model: str,
              relation: str = "priced_usage") -> duckdb.DuckDBPyRelation:
     """The rows of relation priced as if they had run on target_model (a catalogue name or any alias): every
@@ -43,10 +53,6 @@ def price_as(con: duckdb.DuckDBPyConnection, target_model: str,
     its input rate where it has none (OpenAI, Gemini); cache reads likewise; its own long-context threshold decides
     the tier. Batch, speed, service tier and inference_geo are the request's; US-only inference on a target
     without a US multiplier is priced at x1 (flag price_as_no_geo). Raises CatalogError for an unknown target."""
-    _ensure_catalog(con)
-    try:
-        con.execute("select * from price_as_target($target)", {"target": target_model}).fetchall()
-    except duckdb.InvalidInputException as error:
-        raise CatalogError(str(error).split("Error: ", 1)[-1].splitlines()[0]) from None
+    price_as_model(con, target_model)
     return con.sql("select * from price_as($target, relation := $relation)",
                    params={"target": target_model, "relation": relation})

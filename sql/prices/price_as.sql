@@ -1,4 +1,5 @@
--- What-if pricing: the table macros price_as_target(target_model) and price_as(target_model [, relation]).
+-- What-if pricing: the table macros price_as_target(target_model), price_as(target_model [, relation]) and
+-- price_at(price_day [, relation]) (at the end).
 -- `select * from price_as('claude-opus-4-6')` is every row of priced_usage (or of the table or view named by
 -- relation := '…') priced as if it had run on the target, by sql/model/pricing.sql itself (its macro pricing_steps
 -- over the CTEs price_as_input and price_as_catalog), plus
@@ -114,4 +115,35 @@ select r.* exclude (price_as_row),
        ], lambda flag: flag is not null) || p.price_flags as price_as_flags
 from price_as_rows r
 join price_as_priced p using (price_as_row)
-order by r.price_as_row
+order by r.price_as_row;
+
+-- `select * from price_at(date '2026-02-28', relation := 'my_rows')`: every row of the relation (default
+-- priced_usage) priced by sql/model/pricing.sql as if it had run on that UTC day: same model, same usage, the price
+-- row (and contract multiplier) in force that day. Adds price_at_price_id, cost_at_usd and cost_without_cache_at_usd,
+-- NULL where the model had no price that day. The drivers section (sql/reports/drivers.sql) prices this period's
+-- requests at the previous period's prices with it.
+create or replace macro price_at(price_day, relation := 'priced_usage') as table
+with price_at_rows as materialized (
+    select row_number() over () as price_at_row, *
+    from query_table(relation)
+),
+
+price_at_input as (
+    select price_at_row, provider, model, timezone('UTC', price_day::timestamp) as ts,
+           billable, usage_missing, grain, context_window,
+           input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens,
+           web_search_requests, batch, service_tier, speed, inference_geo
+    from price_at_rows
+),
+
+price_at_priced as (
+    select * from pricing_steps('price_at_input', 'price_catalog')
+)
+
+select r.* exclude (price_at_row),
+       p.price_id as price_at_price_id,
+       p.cost_usd as cost_at_usd,
+       p.cost_without_cache_usd as cost_without_cache_at_usd
+from price_at_rows r
+join price_at_priced p using (price_at_row)
+order by r.price_at_row

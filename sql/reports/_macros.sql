@@ -59,9 +59,9 @@ create or replace temp macro num(n) as
 -- Counts in a table of mostly zeros: '1,234', '—' for 0 or NULL.
 create or replace temp macro count_or_dash(n) as case when coalesce(n, 0) = 0 then '—' else num(n) end;
 
--- Percentages to one decimal: '65.3%', '—' for NULL.
+-- Percentages to one decimal: '65.3%', '0.0%' (never '-0.0%'), '—' for NULL.
 create or replace temp macro pct(p) as
-    case when p is null then '—' else format('{:.1f}', round(p::double, 1)) || '%' end;
+    case when p is null then '—' else format('{:.1f}', round(p::double, 1) + 0.0) || '%' end;
 
 -- A signed percentage change: '+12.5%', '-3.0%', '—' for NULL.
 create or replace temp macro pct_change(p) as
@@ -165,3 +165,6 @@ create or replace temp macro provider_name(provider) as
 -- A timestamp in the report's timezone, to the minute.
 create or replace temp macro local_minute(ts, tz) as
     case when ts is null then '—' else strftime(timezone(tz, ts), '%Y-%m-%d %H:%M') end;
+
+-- A count and its noun: '1 request', '1,234 requests'.
+create or replace temp macro count_of(n, noun) as num(n) || ' ' || noun || case when n = 1 then '' else 's' end;

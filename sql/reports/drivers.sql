@@ -1,24 +1,47 @@
 -- Why spend changed against the previous period: the change split into drivers that add up to it exactly.
 -- Cells are app × model (the catalogue's name). With P, R_P the previous period's cost and billable requests, C, R_C
--- this period's, a cell's requests r and cost c, and S = Σ r_C·c_P / r_P over the cells used in both periods plus the
--- cost of the cells new this period:
+-- this period's, a cell's requests r and cost c, c' this period's cost at the previous period's prices (its rows
+-- priced by price_at on the previous period's last day; a row whose model had no price then keeps its cost), and
+-- S = Σ r_C·c_P / r_P over the cells used in both periods plus c' of the cells new this period:
 --   volume      = R_C · P / R_P − P       more (or fewer) requests, at the previous average cost per request
 --   mix         = S − R_C · P / R_P       the requests spread differently over apps and models (new ones included)
---   cache       = −Σ (saved_C − r_C · saved_P / r_P) over the cells used in both: caching saving more (negative)
---                 or less per request, where saved = cost_without_cache_usd − cost_usd
---   per request = (C − P) − volume − mix − cache: tokens per request and prices, within each app × model
+--   cache       = −Σ (saved'_C − r_C · saved_P / r_P) over the cells used in both: caching saving more (negative)
+--                 or less per request, where saved = cost_without_cache_usd − cost_usd (saved' at previous prices)
+--   prices      = C − Σ c'                the catalogue's prices changing (a price cut, a long-context tier ending)
+--   per request = (C − P) − volume − mix − cache − prices: tokens per request, within each app × model
 -- Shown only when the previous period has billable requests. Divisions go through money_div (exact to 1e-12).
+-- Reads period_rows (this period's spend_rows, made by pipeline/reports.py before this query).
 -- Params: $start, $end (this period), $prev_start, $prev_end (the previous one).
-with cells as (
+with current_rows as (
     select
-        day between $start and $end as is_current,
+        *,
+        case when cost_usd is not null then coalesce(cost_at_usd, cost_usd) end as cost_at_previous_prices_usd,
+        case when cost_usd is not null then coalesce(cost_without_cache_at_usd, cost_without_cache_usd) end
+            as cost_without_cache_at_previous_prices_usd
+    from price_at($prev_end, 'period_rows')
+),
+
+cells as (
+    select
+        false as is_current,
         app,
         model_label as model,
         sum(requests)::bigint as requests,
         coalesce(sum(cost_usd), 0)::decimal(38, 12) as cost_usd,
+        coalesce(sum(cost_usd), 0)::decimal(38, 12) as cost_at_previous_prices_usd,
         coalesce(sum(cost_without_cache_usd - cost_usd), 0)::decimal(38, 12) as saved_usd
-    from spend_rows($prev_start, $end)
-    where day between $prev_start and $prev_end or day between $start and $end
+    from spend_rows($prev_start, $prev_end)
+    group by all
+    union all
+    select
+        true,
+        app,
+        model_label,
+        sum(requests)::bigint,
+        coalesce(sum(cost_usd), 0)::decimal(38, 12),
+        coalesce(sum(cost_at_previous_prices_usd), 0)::decimal(38, 12),
+        coalesce(sum(cost_without_cache_at_previous_prices_usd - cost_at_previous_prices_usd), 0)::decimal(38, 12)
+    from current_rows
     group by all
 ),
 
@@ -30,6 +53,7 @@ paired as (
         coalesce(c.requests, 0) as requests,
         coalesce(p.cost_usd, 0)::decimal(38, 12) as prev_cost_usd,
         coalesce(c.cost_usd, 0)::decimal(38, 12) as cost_usd,
+        coalesce(c.cost_at_previous_prices_usd, 0)::decimal(38, 12) as cost_at_previous_prices_usd,
         coalesce(p.saved_usd, 0)::decimal(38, 12) as prev_saved_usd,
         coalesce(c.saved_usd, 0)::decimal(38, 12) as saved_usd
     from (select * from cells where is_current) as c
@@ -41,7 +65,7 @@ at_previous_unit_cost as (
         *,
         case
             when prev_requests > 0 then money_div((prev_cost_usd * requests)::decimal(38, 12), prev_requests)
-            else cost_usd
+            else cost_at_previous_prices_usd
         end::decimal(38, 12) as cost_at_previous_usd,
         case
             when prev_requests > 0 and requests > 0
@@ -58,6 +82,7 @@ totals as (
         sum(prev_requests)::bigint as prev_requests,
         sum(requests)::bigint as requests,
         sum(cost_at_previous_usd)::decimal(38, 12) as cost_at_previous_usd,
+        sum(cost_usd - cost_at_previous_prices_usd)::decimal(38, 12) as prices_usd,
         sum(cache_effect_usd)::decimal(38, 12) as cache_effect_usd
     from at_previous_unit_cost
 ),
@@ -90,11 +115,15 @@ driver_rows as (
     select 3, 'cache', 'Caching saving more (negative) or less per request', cache_effect_usd, change_usd
     from drivers
     union all
-    select 4, 'per request', 'Tokens per request and prices, within each app and model',
-           (change_usd - volume_usd - mix_usd - cache_effect_usd)::decimal(38, 12), change_usd
+    select 4, 'prices', 'The catalogue''s prices changing: this period''s requests at the previous period''s prices',
+           prices_usd, change_usd
     from drivers
     union all
-    select 5, 'total', 'The change in spend', change_usd, change_usd
+    select 5, 'per request', 'Tokens per request, within each app and model',
+           (change_usd - volume_usd - mix_usd - cache_effect_usd - prices_usd)::decimal(38, 12), change_usd
+    from drivers
+    union all
+    select 6, 'total', 'The change in spend', change_usd, change_usd
     from drivers
 )
 
