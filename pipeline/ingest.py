@@ -162,7 +162,7 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
               "max_line_bytes": 2**62 if document else settings.max_line_bytes, **batch[0].params}
     con.execute(f"insert into normalized by name {query}", used_params(query, params))
     run_sql(con, "ingest/file_counts.sql")
-    run_sql(con, "ingest/file_errors.sql", {"document": document})
+    run_sql(con, "ingest/file_errors.sql", {"document": document, "source_format": module.name})
     for row in fetch_dicts(con, sql_text("ingest/file_results.sql")):
         result = results[row["file_id"]]
         result.records_read, result.rows_rejected = row["records_read"], row["rejected"]
@@ -223,12 +223,13 @@ def ingest(
         for batch in batches(pending):
             for item, result in zip(batch, normalize_isolated(con, batch, settings, options, ingested_at, progress)):
                 results[str(item.path)] = result
-                if not result.error:
-                    to_record[str(item.path)] = item.entry
+                to_record[str(item.path)] = (refused(manifest["sources"].get(str(item.path)), item.entry, result)
+                                             if result.error else item.entry)
         results = [results[str(path)] for path in files]
-        loaded = [r for r in results if not r.skipped and not r.error]
-        if loaded:
-            _commit(con, lake, manifest, settings, loaded, to_record, ingested_at)
+        read_paths = {str(item.path) for item in pending}
+        read = [r for r in results if r.path in read_paths]
+        if read:
+            _commit(con, lake, manifest, settings, read, to_record, ingested_at)
         elif to_record:
             for key, entry in to_record.items():
                 manifest["sources"][key] = entry
@@ -257,28 +258,40 @@ def triage(path: Path, fmt, settings, options, manifest, ingested_at):
 def _triage_readable(path: Path, fmt, settings, options, manifest, ingested_at):
     stat = path.stat()
     known = manifest["sources"].get(str(path))
-    if known and known.get("pending_line"):  # its last line was still being written: read it again
-        known = None
+    if known and (known.get("pending_line") or known.get("status") == "refused"):
+        known = None  # its last line was still being written, or it was refused (the fix may lie beside it): read it again
     if known and (known["size"], known["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
         return FileResult(path=str(path), format=known["format"], skipped=True), None, None
     digest = sha256_file(path)
     if known and known["sha256"] == digest:
         return FileResult(path=str(path), format=known["format"], skipped=True), {
             **known, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}, None
+    entry = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest, "ingested_at": ingested_at,
+             "app": options.get("app")}
     try:
         module = detect(path, fmt or configured_format(settings, path), settings.csv_formats)
+        entry.update(format=module.name, normalizer_version=module.version)
         params = module.params(path, options)
     except FileError as exc:
-        return FileResult(path=str(path), error=str(exc)), None, None
-    entry = {
-        "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest, "format": module.name,
-        "normalizer_version": module.version, "ingested_at": ingested_at, "app": options.get("app"),
-    }
+        result = FileResult(path=str(path), format=entry.get("format"), error=str(exc))
+        return result, refused(manifest["sources"].get(str(path)), entry, result), None
     return None, None, Pending(path, module, params, entry)
 
 
+def refused(before: dict | None, entry: dict, result: FileResult) -> dict:
+    """The manifest entry of a file refused whole, read again on every run: status refused and its error. A file
+    never loaded before takes what this read counted (it loads nothing; its rejects are kept); one loaded before keeps
+    its entry and counts, so its rows in the lake stay accounted for."""
+    if before and before.get("status") != "refused":
+        return {**before, "status": "refused", "error": result.error}
+    return {**entry, "records_read": result.records_read, "rows_loaded": 0, "rows_replaced": 0, "duplicates": 0,
+            "rows_rejected": result.rows_rejected, "ignored": result.ignored, "status": "refused",
+            "error": result.error}
+
+
 def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[FileResult], entries: dict, ingested_at):
-    """Dedupe against the lake, stage the new files, re-price, publish, write the manifest."""
+    """Dedupe against the lake, drop the rejects a file read again no longer has, stage the new files, re-price,
+    publish, write the manifest. results: the files this run read, refused ones included (they keep their rejects)."""
     by_path = {r.path: r for r in results}
     live_usage = lake.files(manifest, "usage")
     if live_usage:
@@ -289,11 +302,21 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
         for name, n in counts.items():
             setattr(result, name, getattr(result, name) + n)
     run_sql(con, "ingest/conflict_rejects.sql", {"ingested_at": ingested_at})
+    stage = lake.new_stage()
+    staged, old_rejects = [], set()
+    reject_files = lake.files(manifest, "rejects")
+    # a file refused now that loaded before keeps its rows, so the rejects of that read stay too
+    restated = [path for path, r in by_path.items() if not r.error or entries[path]["ingested_at"] == ingested_at]
+    if reject_files and restated:
+        run_sql(con, "ingest/stale_rejects.sql", {"files": [str(p) for p in reject_files], "read": restated})
+        for (lake_file,) in con.execute("select distinct lake_file from stale_rejects order by 1").fetchall():
+            old_rejects.add(str(Path(lake_file).relative_to(lake.home)))
+            staged += write_partitioned(con, sql_text("ingest/rewrite_reject_file.sql"), stage / "rejects", "rejects",
+                                        "ingested_at", {"lake_file": lake_file})
     con.execute(f"create or replace temp view lake_rejects as {table_relation(lake, manifest, 'rejects', 'rejects_schema')}")
     run_sql(con, "ingest/repeated_rejects.sql")
 
-    stage = lake.new_stage()
-    staged = write_partitioned(con, sql_text("ingest/new_usage_rows.sql"), stage / "usage", "usage", "ts")
+    staged += write_partitioned(con, sql_text("ingest/new_usage_rows.sql"), stage / "usage", "usage", "ts")
     staged += write_partitioned(con, "select * from new_rejects", stage / "rejects", "rejects", "ingested_at")
 
     # lake rows that lost: their files are rewritten without them, and their source files' accounting moves them
@@ -316,15 +339,18 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
 
     for key, entry in entries.items():
         result = by_path.get(key)
-        if result:
+        if result and not result.error:
             entry.update(records_read=result.records_read, rows_loaded=result.rows_loaded,
                          rows_replaced=result.rows_replaced, duplicates=result.duplicates,
                          rows_rejected=result.rows_rejected, ignored=result.ignored)
+            entry.pop("status", None)
+            entry.pop("error", None)
         manifest["sources"][key] = entry
 
     usage_files = [p for p in manifest["tables"]["usage"] if p not in old_usage]
     published = lake.publish(staged)
     manifest["tables"]["usage"] = usage_files + [p for p in published if p.startswith("lake/usage/")]
-    manifest["tables"]["rejects"] += [p for p in published if p.startswith("lake/rejects/")]
+    manifest["tables"]["rejects"] = [p for p in manifest["tables"]["rejects"] if p not in old_rejects] + [
+        p for p in published if p.startswith("lake/rejects/")]
     reprice(con, lake, manifest, settings)
     lake.write_manifest(manifest, settings)

@@ -45,10 +45,11 @@ def ingested_files_table(manifest: dict) -> pa.Table:
     columns = [("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()), ("sha256", pa.string()),
                ("format", pa.string()), ("normalizer_version", pa.int64()), ("ingested_at", pa.string()),
                ("records_read", pa.int64()), ("rows_loaded", pa.int64()), ("rows_replaced", pa.int64()),
-               ("duplicates", pa.int64()), ("rows_rejected", pa.int64()), ("ignored", pa.int64())]
+               ("duplicates", pa.int64()), ("rows_rejected", pa.int64()), ("ignored", pa.int64()),
+               ("status", pa.string()), ("error", pa.string())]
     rows = [
         {**{name: entry.get(name) for name, _ in columns}, "path": path,
-         "ignored": sum((entry.get("ignored") or {}).values())}
+         "ignored": sum((entry.get("ignored") or {}).values()), "status": entry.get("status", "loaded")}
         for path, entry in sorted(manifest["sources"].items())
     ]
     return pa.Table.from_pylist(rows, schema=pa.schema(columns))

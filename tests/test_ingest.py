@@ -150,11 +150,57 @@ def test_gzip_is_read_and_a_truncated_gzip_is_a_file_error(tmp_path, settings):
     assert entry["sha256"] == __import__("hashlib").sha256(data).hexdigest()
 
 
-def test_a_file_with_mostly_bad_lines_is_refused_whole(tmp_path, settings):
+def test_a_file_with_mostly_bad_lines_is_refused_whole_and_keeps_its_reasons(tmp_path, settings):
     path = write_jsonl(tmp_path / "bad.jsonl", [app_record("req_1"), "nope", "nope"])
     summary = ingest(settings, [str(path)]).as_dict()
-    assert summary["file_errors"][0]["error"].startswith("too_many_rejects")
+    assert summary["file_errors"] == [{"path": str(path), "error": (
+        "too_many_rejects: 2 of 3 records rejected (over half): invalid_json ×2 (line 2: "
+        + query(settings, "select detail from rejects where source_line = 2")[0][0] + ")")}]
     assert query(settings, "select count(*) from usage") == [(0,)]
+    # the reasons stay, with their lines, and the file has an entry saying it was refused
+    assert query(settings, "select source_line, reason from rejects order by 1") == [(2, "invalid_json"),
+                                                                                      (3, "invalid_json")]
+    assert query(settings, "select status, records_read, rows_loaded, rows_rejected, error like 'too_many_rejects: %' "
+                           "from ingested_files") == [("refused", 3, 0, 2, True)]
+    assert_accounting(settings)
+    # read again (unchanged: a refused file is never skipped), its rejects are not repeated
+    again = ingest(settings, [str(path)]).as_dict()
+    assert (again["files_skipped"], len(again["file_errors"])) == (0, 1)
+    assert query(settings, "select count(*) from rejects") == [(2,)]
+    # fixed, it loads; the rejects its new read no longer has leave the lake
+    write_jsonl(path, [app_record("req_1"), app_record("req_2"), "nope"])
+    fixed = ingest(settings, [str(path)]).as_dict()
+    assert (fixed["file_errors"], fixed["rows_loaded"], fixed["rows_rejected"]) == ([], 2, 1)
+    assert query(settings, "select source_line, reason from rejects") == [(3, "invalid_json")]
+    assert query(settings, "select status, error from ingested_files") == [("loaded", None)]
+    assert_accounting(settings)
+
+
+def test_a_loaded_file_refused_later_keeps_its_rows_and_says_so(tmp_path, settings):
+    path = write_jsonl(tmp_path / "a.jsonl", [app_record("req_1"), app_record("req_2")])
+    ingest(settings, [str(path)])
+    write_jsonl(path, [app_record("req_1"), app_record("req_2"), "nope", "nope", "nope"])
+    summary = ingest(settings, [str(path)]).as_dict()
+    assert summary["file_errors"][0]["error"].startswith("too_many_rejects: 3 of 5 records rejected")
+    assert query(settings, "select count(*) from usage") == [(2,)]
+    assert query(settings, "select status, rows_loaded from ingested_files") == [("refused", 2)]
+    assert query(settings, "select count(*) from rejects") == [(3,)]
+    assert_accounting(settings)
+
+
+def test_a_batch_error_file_without_its_side_car_says_what_to_add(tmp_path, settings):
+    path = tmp_path / "openai_batch_errors.jsonl"
+    path.write_bytes((FIXTURES / "openai_batch_errors.jsonl").read_bytes())
+    summary = ingest(settings, [str(path)]).as_dict()
+    assert summary["file_errors"] == [{"path": str(path), "error": (
+        "batch_timestamp_missing: 2 of 2 records have no time of their own and the batch's end time is unknown: "
+        "put the batch object beside the file as openai_batch_errors.jsonl.batch.json, or pass --batch-ended-at")}]
+    assert query(settings, "select source_line, reason from rejects order by 1") == [
+        (1, "missing_timestamp"), (2, "missing_timestamp")]
+    (tmp_path / "openai_batch_errors.jsonl.batch.json").write_bytes(
+        (FIXTURES / "openai_batch_errors.jsonl.batch.json").read_bytes())
+    fixed = ingest(settings, [str(path)]).as_dict()
+    assert (fixed["file_errors"], fixed["rows_loaded"]) == ([], 2)
     assert query(settings, "select count(*) from rejects") == [(0,)]
 
 
@@ -280,7 +326,9 @@ def test_files_of_one_format_are_normalized_together_and_a_refused_one_leaves_th
     assert query(settings, "select source_file, count(*), min(source_line), max(source_line) from usage "
                            "group by all order by 1") == [
         (str(tmp_path / "logs" / f"{i}.jsonl"), 3, 1, 3) for i in range(4)]
-    assert query(settings, "select count(*) from rejects") == [(0,)]
+    # only the refused file's own rejects, which say why it was refused
+    assert query(settings, "select regexp_extract(source_file, '[^/]*$'), source_line, reason from rejects "
+                           "order by 2") == [("4-bad.jsonl", 2, "invalid_json"), ("4-bad.jsonl", 3, "invalid_json")]
     assert_accounting(settings)
 
 

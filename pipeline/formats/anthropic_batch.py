@@ -33,7 +33,8 @@ def params(path: Path, options: dict) -> dict:
         except (ValueError, KeyError, TypeError):
             raise FileError("batch_timestamp_missing", f"{side.name} is not a batch object with an id") from None
     if not batch_id or not ended_at:
-        raise FileError("batch_timestamp_missing", f"no {side.name} and no --batch-id/--batch-ended-at")
+        raise FileError("batch_timestamp_missing", f"no batch id or end time: put the batch object beside the file as "
+                                                   f"{side.name}, or pass --batch-id and --batch-ended-at")
     try:
         when = dt.datetime.fromisoformat(str(ended_at).replace("Z", "+00:00"))
     except ValueError:

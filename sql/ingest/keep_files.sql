@@ -1,5 +1,5 @@
 -- Keep a conformed batch of files for this run (conformed: sql/ingest/conform.sql): good rows become candidates,
--- bad records rejects. Files refused whole (file_errors) are left out. Parameters: source_format, ingested_at and
+-- bad records rejects. Files refused whole (file_errors) give no rows but keep their rejects: they say why. Parameters: source_format, ingested_at and
 -- document (the files were read whole: their records are numbered, not physical lines, and raw_lines does not
 -- hold them).
 insert into candidates by name
@@ -20,5 +20,4 @@ select n.source_file,
 from conformed n
 left join raw_lines r
        on not $document and r.file_id = n.file_id and r.line = n.line
-where n.status is not null and not starts_with(n.status, 'ignored:')
-  and n.file_id not in (select file_id from file_errors);
+where n.status is not null and not starts_with(n.status, 'ignored:');

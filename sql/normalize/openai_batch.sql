@@ -95,7 +95,7 @@ select
     case status
         when 'bad_token_count' then 'a token count is not a non-negative integer'
         when 'negative_uncached_input' then 'cached tokens exceed prompt tokens'
-        when 'missing_timestamp' then 'no body.created, no side-car batch object with an end time, no --batch-ended-at'
+        when 'missing_timestamp' then 'no body.created and no batch end time: put the batch object beside the file as <file>.batch.json, or pass --batch-ended-at'
         when 'timestamp_out_of_range' then 'timestamp ' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || ' is before 2020 or after the file''s date'
         when 'unknown_record_shape' then 'not a Batch API output or error line'
     end as detail,

@@ -197,10 +197,10 @@ def test_openai_batch_lines_without_any_time_are_rejected_alone(tmp_path, settin
     assert query(settings, "select source_line, reason from rejects") == [(2, "missing_timestamp")]
     assert rows(settings) == [{**BATCH_OK, "tags": {"custom_id": "doc-0001"}}]
     assert_accounting(settings)
-    # an error file with no time at all: every line is rejected, so the file is refused whole
+    # an error file with no time at all: every line is rejected, so the file is refused whole, saying what to add
     errors = copy(tmp_path, "openai_batch_errors.jsonl")
     summary = ingest(settings, [str(errors)]).as_dict()
-    assert summary["file_errors"][0]["error"].startswith("too_many_rejects")
+    assert summary["file_errors"][0]["error"].startswith("batch_timestamp_missing: 2 of 2 records have no time")
 
 
 def test_openai_batch_bad_end_time_or_side_car_is_a_file_error(tmp_path, settings):
