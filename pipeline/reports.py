@@ -152,8 +152,9 @@ def checked_period(kind: str, start: date, end: date) -> Period:
 
 
 def load_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the display macros (usd, usd6, num, pct …) on the connection."""
+    """Create the display macros (usd, usd6, num, pct …) and the findings' macros on the connection."""
     con.execute(sql_text("reports/_macros.sql"))
+    con.execute(sql_text("reports/_findings.sql"))
 
 
 def run_section(con: duckdb.DuckDBPyConnection, section: str, params: dict):
@@ -201,6 +202,9 @@ def section_params(period: Period, meta: dict) -> dict:
         "today": meta.get("today"),
         "min_sample": findings.min_sample,
         "min_saving_usd": findings.min_monthly_saving_usd,
+        "routing_max_output_tokens": findings.routing_max_output_tokens,
+        "batch_candidates": list(findings.batch_candidates),
+        "long_context_margin": findings.long_context_margin,
         "budget_names": [name for name, _ in budgets],
         "budget_amounts": [str(amount) for _, amount in budgets],
         "trailing_days": alerts.trailing_days,
