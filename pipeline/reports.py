@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from . import fetch_dicts, sql_text, used_params
+from . import fetch_dicts, resource, sql_text, used_params
 from .config import Alerts, Findings
 from .output import replaced_atomically
 from .pricing import catalog_version
@@ -152,13 +152,15 @@ def checked_period(kind: str, start: date, end: date) -> Period:
 
 
 def load_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the display macros (usd, usd6, num, pct …) and the findings' macros on the connection."""
+    """Create the display macros (usd, usd6, num, pct …) on the connection."""
     con.execute(sql_text("reports/_macros.sql"))
-    con.execute(sql_text("reports/_findings.sql"))
 
 
 def run_section(con: duckdb.DuckDBPyConnection, section: str, params: dict):
-    """Run sql/reports/<section>.sql with the named parameters it uses; an Arrow table."""
+    """Run sql/reports/<section>.sql with the named parameters it uses, after creating the section's own macros
+    (sql/reports/_<section>.sql) where it has them; an Arrow table."""
+    if resource("sql", f"reports/_{section}.sql").is_file():
+        con.execute(sql_text(f"reports/_{section}.sql"))
     query = sql_text(f"reports/{section}.sql")
     return con.sql(query, params=used_params(query, params)).to_arrow_table()
 

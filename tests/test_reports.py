@@ -9,6 +9,7 @@ import pytest
 
 from conftest import app_record, write_jsonl
 from pipeline import sql_text
+from pipeline.pricing import load_catalog
 from pipeline.reports import (
     KINDS, SECTIONS, checked_period, load_macros, markdown_escape, render_index, render_report, run_section,
     template_environment,
@@ -142,9 +143,11 @@ REJECTS = [
 
 
 def views_of(rows):
-    """A connection whose views priced_usage, spend, rejects and ingested_files hold rows (usage_row dicts)."""
+    """A connection whose views priced_usage, spend, rejects and ingested_files hold rows (usage_row dicts), with
+    the catalogue and its pricing macros (the findings price what-ifs)."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    load_catalog(con)
     con.execute(sql_text("schema/usage.sql"))
     con.execute(sql_text("schema/rejects.sql"))
     con.execute(f"create table priced_columns ({PRICED_COLUMNS})")

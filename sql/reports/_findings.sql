@@ -2,7 +2,8 @@
 -- until (both inclusive): finding, app, model (NULL: all models), evidence and saving_usd, the period's saving
 -- (NULL for a finding that is for attention only). A what-if saving prices the changed rows again with
 -- sql/model/pricing.sql itself (the macro repriced), so tiers, batch, geo and contracts count as they do in spend.
--- Temporary macros, like sql/reports/_macros.sql (which they use).
+-- Temporary macros, like sql/reports/_macros.sql (which they use); run_section (pipeline/reports.py) creates them
+-- before it runs findings.sql.
 
 -- The rows of the relation named by rows (spend rows, changed for a what-if) priced again against the price rows
 -- of the relation named by catalog: their recorded cost as recorded_cost_usd, the new one as cost_usd.
@@ -119,7 +120,8 @@ models_in_use as (
 ),
 
 on_target as (
-    select answered.* replace (models_in_use.target as model), models_in_use.target
+    select answered.* replace (models_in_use.target as model), models_in_use.target,
+           short_answers.requests as sample_requests, short_answers.p95, short_answers.cost_usd as sample_cost_usd
     from short_answers
     join answered on answered.app is not distinct from short_answers.app
                  and answered.provider = short_answers.provider and answered.model_label = short_answers.model_label
@@ -128,7 +130,8 @@ on_target as (
 ),
 
 targets as (
-    select app, provider, model_label, target, sum(cost_usd) as cost_as_usd
+    select app, provider, model_label, target, any_value(sample_requests) as requests, any_value(p95) as p95,
+           any_value(sample_cost_usd) as cost_usd, sum(cost_usd) as cost_as_usd
     from repriced('on_target', 'price_catalog')
     group by app, provider, model_label, target
     having count(cost_usd) = count(*)
@@ -137,17 +140,15 @@ targets as (
 
 select
     'routing' as finding,
-    short_answers.app,
-    short_answers.model_label as model,
+    app,
+    model_label as model,
     format('{} requests, output p95 {} tokens (at most {}: classification-like); on {}, the cheapest {} model '
            || 'in use in the period, they would cost {} instead of {} (check its answers first)',
-           num(short_answers.requests), num(round(short_answers.p95)::bigint), num(max_output::integer),
-           targets.target, provider_name(short_answers.provider), usd(targets.cost_as_usd),
-           usd(short_answers.cost_usd)) as evidence,
-    (short_answers.cost_usd - targets.cost_as_usd)::decimal(38, 12) as saving_usd
-from short_answers
-join targets using (app, provider, model_label)
-where targets.cost_as_usd < short_answers.cost_usd;
+           num(requests), num(round(p95)::bigint), num(max_output::integer), target, provider_name(provider),
+           usd(cost_as_usd), usd(cost_usd)) as evidence,
+    (cost_usd - cost_as_usd)::decimal(38, 12) as saving_usd
+from targets
+where cost_as_usd < cost_usd;
 
 -- The smallest prompt an Anthropic model caches (prompt-caching doc, March 2026: reference/pricing.md); 1,024 for
 -- the models it does not list (the lowest minimum).
@@ -184,7 +185,7 @@ uncached as (
 ),
 
 sequenced as (
-    select prompts.*, uncached.prefix_tokens,
+    select prompts.*, uncached.prefix_tokens, uncached.requests as sample_requests,
            coalesce(prompts.ts - lag(prompts.ts) over (partition by prompts.app, prompts.model_label
                                                        order by prompts.ts, prompts.request_id)
                     <= interval 5 minutes, false) as reads_cache
@@ -203,7 +204,7 @@ cached as (
 ),
 
 estimated as (
-    select app, model_label,
+    select app, model_label, any_value(sample_requests) as requests, any_value(prefix_tokens) as prefix_tokens,
            count(*) filter (where reads_cache) as reads, count(*) filter (where not reads_cache) as writes,
            sum(recorded_cost_usd) as cost_usd, sum(cost_usd) as cost_cached_usd
     from repriced('cached', 'price_catalog')
@@ -218,11 +219,10 @@ select
            || 'If their first {} tokens are one shared prompt, a 5-minute cache would be read by {} requests (within '
            || '5 minutes of the one before) and written by {}: {} instead of {} (an estimate: the logs hold no '
            || 'prompt text)',
-           num(uncached.requests), num(prefix_tokens), num(min_cacheable_tokens(model_label)), num(prefix_tokens),
+           num(requests), num(prefix_tokens), num(min_cacheable_tokens(model_label)), num(prefix_tokens),
            num(reads), num(writes), usd(cost_cached_usd), usd(cost_usd)) as evidence,
     (cost_usd - cost_cached_usd)::decimal(38, 12) as saving_usd
 from estimated
-join uncached using (app, model_label)
 where cost_cached_usd < cost_usd;
 
 -- batch: an app that needs no answer within seconds — listed in candidates ([findings] batch_candidates) or
@@ -299,7 +299,7 @@ tier_ends as (
 
 premiums as (
     select app, model_label, min(lc_threshold) as lc_threshold, sum(requests) as requests,
-           max(all_input_tokens) as largest_input, sum(recorded_cost_usd) as cost_usd,
+           max(all_input_tokens) filter (where grain = 'request') as largest_input, sum(recorded_cost_usd) as cost_usd,
            sum(cost_usd) as cost_standard_usd
     from repriced('long_rows', 'standard_tier_catalog')
     group by app, model_label
