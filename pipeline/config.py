@@ -75,8 +75,11 @@ class Alerts:
 class Findings:
     """[findings]: when a report's findings (the article's tips computed from data) are shown."""
 
-    min_sample: int = 50  # requests an app × model needs before its output lengths count
+    min_sample: int = 50  # requests an app × model needs before its output lengths, routing or caching count
     min_monthly_saving_usd: float = 1.0  # a finding saving less per 30 days is not shown
+    routing_max_output_tokens: int = 64  # an app × model whose 95th-percentile output is this short is routable
+    batch_candidates: tuple[str, ...] = ()  # apps that need no answer within seconds, besides those using batch
+    long_context_margin: float = 0.1  # requests this share below a long-context threshold are "near" it
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,13 @@ _TABLES = {
         "stale_after_hours": (int, float),
         "webhook_url": str,
     },
-    "findings": {"min_sample": int, "min_monthly_saving_usd": (int, float)},
+    "findings": {
+        "min_sample": int,
+        "min_monthly_saving_usd": (int, float),
+        "routing_max_output_tokens": int,
+        "batch_candidates": list,
+        "long_context_margin": (int, float),
+    },
     "smtp": {
         "host": str,
         "port": int,
@@ -316,6 +325,16 @@ def _smtp(raw: dict) -> Smtp:
     return Smtp(**{**fields, "to": tuple(to)})
 
 
+def _findings(raw: dict) -> Findings:
+    apps = raw.get("batch_candidates", [])
+    if not all(isinstance(app, str) for app in apps):
+        raise ConfigError(f"findings.batch_candidates must be a list of app names, not {apps!r}")
+    margin = raw.get("long_context_margin", 0.1)
+    if not 0 <= margin < 1:
+        raise ConfigError(f"findings.long_context_margin must be from 0 to under 1, not {margin}")
+    return Findings(**{**raw, "batch_candidates": tuple(apps)})
+
+
 def load_settings(config: str | None = None, home: str | None = None) -> Settings:
     """Find, read and validate the configuration; raise ConfigError with one line on any problem.
 
@@ -412,6 +431,6 @@ def load_settings(config: str | None = None, home: str | None = None) -> Setting
         alerts=_alerts(raw.get("alerts", {})),
         compare=tuple((k, tuple(v)) for k, v in sorted(compare.items())),
         smtp=_smtp(raw.get("smtp", {})),
-        findings=Findings(**raw.get("findings", {})),
+        findings=_findings(raw.get("findings", {})),
         now_override=_parse_now(os.environ.get("SPENDLOG_NOW")),
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from . import fetch_dicts, sql_named, sql_text, used_params
+from . import fetch_dicts, resource, sql_named, sql_text, used_params
 from .config import Alerts, Findings, default_equivalents
 from .errors import CatalogError, ConfigError
 from .output import replaced_atomically
@@ -274,7 +274,10 @@ PREPARE = {"drivers": prepare_period_rows, "whatif": prepare_whatif}
 
 
 def run_section(con: duckdb.DuckDBPyConnection, section: str, params: dict):
-    """Run sql/reports/<section>.sql with the named parameters it uses (after its PREPARE step); an Arrow table."""
+    """Run sql/reports/<section>.sql with the named parameters it uses, after creating the section's own macros
+    (sql/reports/_<section>.sql) where it has them and its PREPARE step; an Arrow table."""
+    if resource("sql", f"reports/_{section}.sql").is_file():
+        con.execute(sql_text(f"reports/_{section}.sql"))
     if section in PREPARE:
         PREPARE[section](con, params)
     query = sql_text(f"reports/{section}.sql")
@@ -322,6 +325,9 @@ def section_params(period: Period, meta: dict) -> dict:
         "today": meta.get("today"),
         "min_sample": findings.min_sample,
         "min_saving_usd": findings.min_monthly_saving_usd,
+        "routing_max_output_tokens": findings.routing_max_output_tokens,
+        "batch_candidates": list(findings.batch_candidates),
+        "long_context_margin": findings.long_context_margin,
         "budget_names": [name for name, _ in budgets],
         "budget_amounts": [str(amount) for _, amount in budgets],
         "trailing_days": alerts.trailing_days,

@@ -75,8 +75,10 @@ def test_spendlog_now_freezes_the_clock(monkeypatch):
     ("[smtp]\nto = [\"finance\"]", "smtp.to must be a list of mail addresses, not ['finance']"),
     ("[smtp]\nmonthly_send_day = 31", "smtp.monthly_send_day must be 1 to 28, not 31"),
     ("[smtp]\nsecurity = \"tls\"", "smtp.security must be one of starttls, ssl, none, not 'tls'"),
+    ("[findings]\nbatch_candidates = [1]", "findings.batch_candidates must be a list of app names, not [1]"),
+    ("[findings]\nlong_context_margin = 1", "findings.long_context_margin must be from 0 to under 1, not 1"),
 ])
-def test_alerts_and_smtp_are_checked(tmp_path, table, expected):
+def test_alerts_smtp_and_findings_are_checked(tmp_path, table, expected):
     config = tmp_path / "spendlog.toml"
     config.write_text(table + "\n")
     with pytest.raises(ConfigError) as raised:

@@ -143,9 +143,11 @@ REJECTS = [
 
 
 def views_of(rows):
-    """A connection whose views priced_usage, spend, rejects and ingested_files hold rows (usage_row dicts)."""
+    """A connection whose views priced_usage, spend, rejects and ingested_files hold rows (usage_row dicts), with
+    the catalogue and its pricing macros."""
     con = duckdb.connect()
-    load_catalog(con)  # the drivers and what-if sections price rows again
+    con.execute("SET TimeZone = 'UTC'")
+    load_catalog(con)  # the drivers, what-if and findings sections price rows again
     con.execute(sql_text("schema/usage.sql"))
     con.execute(sql_text("schema/rejects.sql"))
     con.execute(f"create table priced_columns ({PRICED_COLUMNS})")

@@ -168,3 +168,67 @@ create or replace temp macro local_minute(ts, tz) as
 
 -- A count and its noun: '1 request', '1,234 requests'.
 create or replace temp macro count_of(n, noun) as num(n) || ' ' || noun || case when n = 1 then '' else 's' end;
+
+-- Each local day of since to until (both inclusive) against its trailing average, for the whole home (scope
+-- 'total') and each app with spend in the day's window (scope 'app <name>', app its name): the day's spend, the
+-- spend of the trailing_days days before it and how many of them have data (a day with no data at all is not a $0
+-- day), their average and spike: the day's spend is at least spike_floor_usd and more than spike_ratio times that
+-- average (compared without dividing money: cost × days > ratio × trailing sum); a scope with no spend before has no
+-- baseline and never spikes. sql/reports/trailing.sql (the daily report, the nightly alerts) reads one day of it,
+-- the findings' spikes (sql/reports/_findings.sql) every day of a period.
+create or replace temp macro trailing_spend(since, until, trailing_days, spike_ratio, spike_floor_usd) as table
+with calendar as (
+    select d::date as day from generate_series(since::date, until::date, interval 1 day) as t (d)
+),
+
+data_days as (
+    select distinct day
+    from priced_usage
+    where day between since::date - trailing_days::integer and until::date
+),
+
+window_days as (
+    select calendar.day, count(data_days.day)::integer as n
+    from calendar
+    left join data_days on data_days.day between calendar.day - trailing_days::integer and calendar.day - 1
+    group by calendar.day
+),
+
+scoped_spend as (
+    select day, 'total' as scope, null::varchar as app, cost_usd
+    from spend where day between since::date - trailing_days::integer and until::date
+    union all
+    select day, 'app ' || coalesce(app, 'unattributed'), app, cost_usd
+    from spend where day between since::date - trailing_days::integer and until::date
+),
+
+scope_days as (
+    select day, scope, min(app) as app, sum(cost_usd) as cost_usd
+    from scoped_spend
+    group by day, scope
+),
+
+scoped as (
+    select
+        calendar.day,
+        scope_days.scope,
+        min(scope_days.app) as app,
+        coalesce(sum(scope_days.cost_usd) filter (where scope_days.day = calendar.day), 0)::decimal(38, 12)
+            as day_cost_usd,
+        coalesce(sum(scope_days.cost_usd) filter (where scope_days.day < calendar.day), 0)::decimal(38, 12)
+            as trailing_cost_usd,
+        window_days.n as trailing_days_with_data
+    from calendar
+    join window_days on window_days.day = calendar.day
+    join scope_days on scope_days.day between calendar.day - trailing_days::integer and calendar.day
+    group by calendar.day, scope_days.scope, window_days.n
+)
+
+select
+    *,
+    money_div(trailing_cost_usd, trailing_days_with_data) as average_usd,
+    trailing_days_with_data > 0
+        and trailing_cost_usd > 0
+        and day_cost_usd >= spike_floor_usd::decimal(18, 6)
+        and day_cost_usd * trailing_days_with_data > spike_ratio::decimal(18, 6) * trailing_cost_usd as spike
+from scoped;
