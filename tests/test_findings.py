@@ -8,16 +8,22 @@ from pipeline.ingest import ingest
 from pipeline.reports import checked_period, load_macros, run_section, section_params, template_environment
 from pipeline.views import open_views
 
-# February (28 days: a saving per 30 days is the period's × 30 / 28); min_sample 50, min saving $1.00 per 30 days
+# February, every day with data (a tiny request on the 1st and the 28th: a saving per 30 days is the period's × 30 /
+# 28); min_sample 50, min saving $1.00 per 30 days
 FEBRUARY = checked_period("monthly", dt.date(2026, 2, 1), dt.date(2026, 2, 28))
 HAIKU = "claude-haiku-4-5-20251001"  # $1 input, $1.25 5-minute cache write, $0.10 cache read, $5 output per 1M
 SONNET = "claude-sonnet-4-5-20250929"  # $3 / $3.75 / $0.30 / $15; over 200K input (1M beta): $6 input, $22.50 output
 OPUS = "claude-opus-4-6"  # $5 / $6.25 / $0.50 / $25; caches prompts from 4,096 tokens
 
 
-def findings(tmp_path, records, **config):
-    """The findings rows of February over records, with [findings] config (defaults otherwise)."""
-    write_jsonl(tmp_path / "logs.jsonl", records)
+BOOKENDS = [app_record(f"bookend{day}", ts=f"2026-02-{day:02d}T12:00:00Z", app="bookend", model=OPUS,
+                       input_tokens=10, output_tokens=10) for day in (1, 28)]  # dearest: never a routing target
+
+
+def findings(tmp_path, records, bookends=True, **config):
+    """The findings rows of February over records (and the bookends, so every day of it has data), with [findings]
+    config (defaults otherwise)."""
+    write_jsonl(tmp_path / "logs.jsonl", records + (BOOKENDS if bookends else []))
     settings = load_settings(None, str(tmp_path / "home"))
     ingest(settings, [str(tmp_path / "logs.jsonl")])
     con = open_views(settings)
@@ -231,3 +237,11 @@ def test_a_hostile_app_name_stays_escaped_in_the_findings(tmp_path):
     md = env.get_template("sections/findings.md").render(rows=rows)
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; | *evil_app*" in html and "<script" not in html
     assert r'| \<script\>alert("x")\</script\> \| \*evil\_app\* |' in md
+
+
+def test_savings_are_scaled_by_the_days_with_data(tmp_path):
+    # the cache loss of test_a_cache_written_and_never_read_loses_money (-$1.00) with data on the 10th only: $1.00
+    # × 30 / 1 = $30.00 per 30 days (not × 30 / 28: the days before and after the source's data are no days)
+    [row] = findings(tmp_path, cache_requests(40, 0), bookends=False)
+    assert (row["finding"], row["saving_usd"], row["monthly_saving_fmt"]) == (
+        "caching loses money", Decimal("1.000000000000"), "$30.00")

@@ -1,5 +1,6 @@
 -- Findings: the source article's tips computed from the period's data, each only where the data supports it, with
--- its evidence and an estimated saving per 30 days (the period's saving × 30 / its days, through money_div). Each
+-- its evidence and an estimated saving per 30 days (the period's saving × 30 / its days with data — a day before
+-- every source's first data or after its last is no day of spending — through money_div). Each
 -- finding is a macro of sql/reports/_findings.sql, which says what it looks for and how its saving is estimated:
 -- caching loses money, output length, routing, caching not used, batch, long context (savings); near long context
 -- and spend spike (for attention, no saving).
@@ -25,12 +26,15 @@ with findings as (
     select * from spike_findings($start, $end, $trailing_days, $spike_ratio, $spike_floor_usd)
 ),
 
+days_with_data as (
+    select count(*) filter (where has_data) as n from covered_days($start, $end)
+),
+
 scaled as (
     select
         findings.*,
-        money_div((saving_usd * 30)::decimal(38, 12), date_diff('day', $start::date, $end::date) + 1)
-            as monthly_saving_usd
-    from findings
+        money_div((saving_usd * 30)::decimal(38, 12), days_with_data.n) as monthly_saving_usd
+    from findings, days_with_data
 )
 
 select
