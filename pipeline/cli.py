@@ -120,6 +120,9 @@ def ingest(obj: Context, paths, fmt, app, batch_id, batch_ended_at, as_json):
             f"{totals['rows_replaced']:,} replaced, {totals['duplicates']:,} duplicates, "
             f"{totals['rows_rejected']:,} rejected, {totals['ignored']:,} ignored"
         )
+        for held in totals["pending"]:
+            click.echo(f"left for the next run: {held['path']} line {held['line']:,}, its last, has no newline yet "
+                       f"(written less than [ingest] pending_grace_minutes ago)")
         for error in totals["file_errors"]:
             click.echo(f"refused {error['path']}: {error['error']}", err=True)
     if totals["file_errors"] or summary.over_threshold(settings.reject_threshold):

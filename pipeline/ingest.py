@@ -34,6 +34,7 @@ class FileResult:
     ignored: dict = field(default_factory=dict)
     error: str | None = None
     skipped: bool = False
+    pending_line: int | None = None  # a last line without a newline, still being written: read next run
 
 
 @dataclass
@@ -56,6 +57,7 @@ class RunSummary:
             "duplicates": sum(f.duplicates for f in done),
             "rows_rejected": sum(f.rows_rejected for f in done),
             "ignored": sum(sum(f.ignored.values()) for f in done),
+            "pending": [{"path": f.path, "line": f.pending_line} for f in done if f.pending_line],
         }
 
 
@@ -148,7 +150,7 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
             stats = LineStats()
             for lines in reader(item.path, stats, settings.pending_grace_minutes):
                 con.execute("insert into raw_lines select $file_id, * from lines", {"file_id": file_id})
-            item.entry["pending_line"] = stats.pending_line  # read again next run, changed or not
+            item.entry["pending_line"] = result.pending_line = stats.pending_line  # read again next run
         except FileError as exc:
             result.error = str(exc)
             con.execute("delete from raw_lines where file_id = $file_id", {"file_id": file_id})

@@ -34,11 +34,22 @@ def test_ingest_json_summary_and_exit_codes(run, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {
         "files": 1, "files_skipped": 0, "file_errors": [], "records_read": 2, "rows_loaded": 2,
-        "rows_replaced": 0, "duplicates": 0, "rows_rejected": 0, "ignored": 0}
+        "rows_replaced": 0, "duplicates": 0, "rows_rejected": 0, "ignored": 0, "pending": []}
     result = run("ingest", logs.parent)
     assert result.exit_code == 0
     assert result.stdout == ("0 files ingested, 1 unchanged: 0 records read, 0 loaded, 0 replaced, "
                              "0 duplicates, 0 rejected, 0 ignored\n")
+
+
+def test_ingest_names_a_last_line_left_for_the_next_run(run, tmp_path):
+    live = tmp_path / "live.jsonl"
+    live.write_text(json.dumps(app_record("req_1")) + "\n" + json.dumps(app_record("req_2")))  # no newline yet
+    result = run("ingest", live)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "1 files ingested, 0 unchanged: 1 records read, 1 loaded, 0 replaced, 0 duplicates, 0 rejected, 0 ignored",
+        f"left for the next run: {live} line 2, its last, has no newline yet (written less than [ingest] "
+        "pending_grace_minutes ago)"]
 
 
 def test_ingest_exits_65_on_a_refused_file_and_66_on_a_missing_path(run, tmp_path):

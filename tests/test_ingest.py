@@ -209,6 +209,7 @@ def test_a_recent_last_line_without_newline_is_pending(tmp_path, settings):
     path.write_bytes((json.dumps(app_record("req_1")) + "\n" + json.dumps(app_record("req_2"))).encode())
     summary = ingest(settings, [str(path)]).as_dict()
     assert summary["records_read"] == 1 and summary["rows_rejected"] == 0
+    assert summary["pending"] == [{"path": str(path), "line": 2}]
     with open(path, "ab") as handle:
         handle.write(b"\n")
     summary = ingest(settings, [str(path)]).as_dict()
