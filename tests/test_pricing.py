@@ -226,7 +226,7 @@ def test_fast_mode_rates_and_cache_multipliers_on_the_fast_input_rate():
 
 def test_fast_on_a_model_without_fast_rates_bills_at_standard_speed():
     r = priced(model="claude-sonnet-4-6", speed="fast", input_tokens=1_000_000)
-    assert (r["price_tier"], r["cost_usd"], r["price_flags"]) == ("standard", d("3"), [])
+    assert (r["price_tier"], r["cost_usd"], r["price_flags"]) == ("standard", d("3"), ["fast_at_standard"])
 
 
 def test_us_geo_multiplies_every_token_category_but_not_web_search():

@@ -18,6 +18,7 @@ FLAG_WORDS = {
     "tier_unknown": "a usage bucket without context_window on a model with a long-context tier: priced at the "
                     "standard rates",
     "priority_list_price": "the priority tier has no published per-token price for this model: priced at list price",
+    "fast_at_standard": "it says fast mode, which this model has no rates for on that day: priced at standard speed",
 }
 COMPONENTS = [
     ("input", "input"), ("cache write 5m", "cache_write_5m"), ("cache write 1h", "cache_write_1h"),

@@ -9,7 +9,7 @@
 --                                   for `prices explain`, `prices list` and price_as (sql/prices/).
 -- Also reads price_multipliers and model_aliases (sql/model/catalog.sql).
 -- Where the rules are silent: speed = 'fast' on a row without fast rates bills at standard speed (fast mode was
--- withdrawn: such requests ran at standard speed); a usage_missing row (billed, usage unknown) is unpriced with
+-- withdrawn: such requests ran at standard speed), flagged fast_at_standard; a usage_missing row (billed, usage unknown) is unpriced with
 -- flag usage_missing; a billable row whose every count is 0 (money-only exports) costs 0; priority rates
 -- apply to the standard tier only (a long-context priority request is the long-context list price, flagged);
 -- a bucket's tier is unknown only when its context_window cannot decide it for the row's threshold; a price row's
@@ -302,7 +302,9 @@ flagged as (
                     then 'no_rate:batch' end,
                case when _billable and _price is not null and _tier_unknown then 'tier_unknown' end,
                case when _billable and _price is not null and _service_tier = 'priority' and not _priority_rates
-                    then 'priority_list_price' end
+                    then 'priority_list_price' end,
+               case when _billable and _price is not null and _fast_requested and not _batch and not _fast
+                    then 'fast_at_standard' end
            ], lambda flag: flag is not null) as _flags
     from contracted
 ),
