@@ -416,3 +416,28 @@ def test_100_current_models_are_priced_by_the_intended_layer(tmp_path):
     priced = [key for key, (layer, cost) in got.items() if cost is not None and cost > 0]
     assert len(priced) >= 95
     assert [key for key, (layer, cost) in got.items() if cost is None] == [("anthropic", "claude-fable-5-2")]
+
+
+# --- an unknown model: unpriced, listed, with the closest catalogue name -----------------------------------------------
+
+def test_check_suggests_the_closest_catalogue_name(tmp_path):
+    records = [app_record("req_typo", ts="2026-11-20T12:00:00Z", model="claude-sonet-4-6"),
+               app_record("req_next", ts="2026-11-20T12:00:00Z", model="claude-sonnet-4-9"),
+               {**app_record("req_wrong", ts="2026-11-20T12:00:00Z", model="claude-opus-4-6"), "provider": "openai"},
+               {**app_record("req_none", ts="2026-11-20T12:00:00Z", model="zzz-internal"), "provider": "acme"}]
+    logs = write_jsonl(tmp_path / "logs" / "app.jsonl", records)
+    settings = load_settings(None, str(tmp_path / "home"))
+    ingest(settings, [str(logs)])
+    result = CliRunner().invoke(cli, ["--home", str(tmp_path / "home"), "prices", "check"])
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "lake: acme model 'zzz-internal' matches no catalogue model or alias on 2026-11-20 (1 billable row)\n"
+        "lake: anthropic model 'claude-sonet-4-6' matches no catalogue model or alias on 2026-11-20 (1 billable "
+        "row): did you mean claude-sonnet-4-6?\n"
+        "lake: anthropic model 'claude-sonnet-4-9' matches no catalogue model or alias on 2026-11-20 (1 billable "
+        "row): did you mean claude-sonnet-4-6?\n"
+        "lake: openai model 'claude-opus-4-6' matches no catalogue model or alias on 2026-11-20 (1 billable row): "
+        "did you mean anthropic/claude-opus-4-6?\n")
+    c = open_views(settings)
+    assert c.execute("select count(*), count(cost_usd) from priced_usage").fetchall() == [(4, 0)]  # never $0
+    c.close()

@@ -19,7 +19,7 @@ FLAG_WORDS = {
                     "standard rates",
     "priority_list_price": "the priority tier has no published per-token price for this model: priced at list price",
 }
-LAYER_WORDS = {"bundled": "bundled catalogue, curated", "imported": "imported layer", "user": "your prices"}
+LAYER_WORDS = {"bundled": "bundled catalogue", "imported": "imported layer", "user": "your prices"}
 COMPONENTS = [
     ("input", "input"), ("cache write 5m", "cache_write_5m"), ("cache write 1h", "cache_write_1h"),
     ("cache read", "cache_read"), ("output", "output"),

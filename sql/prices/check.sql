@@ -80,7 +80,7 @@ suggestions as (
 
 lake_coverage as (
     select 3 as kind, 'lake' as source_file, 0 as source_line,
-           'lake: ' || coalesce(provider, '(no provider)') || ' model ''' || model || ''' '
+           'lake: ' || coalesce(u.provider, '(no provider)') || ' model ''' || u.model || ''' '
            || case
                   when canonical_model is null then 'matches no catalogue model or alias'
                   else 'is ' || canonical_model || ', which has no price row'
