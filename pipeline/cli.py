@@ -458,25 +458,53 @@ def prices_check(obj: Context):
         for problem in problems:
             click.echo(problem)
         fail(f"prices check: {len(problems)} problem{'s' if len(problems) != 1 else ''}", EXIT_PROBLEMS)
-    click.echo(f"catalogue OK: {counts['prices']} prices, {counts['aliases']} aliases, "
+    yours = f" + {counts['user_prices']} yours" if counts["user_prices"] else ""
+    click.echo(f"catalogue OK: {counts['curated_prices']} curated + {counts['imported_prices']} imported{yours} "
+               f"prices, {counts['curated_aliases']} curated + {counts['imported_aliases']} imported aliases, "
                f"{counts['lake_models']} lake models priced")
 
 
 @prices.command("list")
 @click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%d"]), help="The UTC date, YYYY-MM-DD (default: today).")
 @click.option("--provider", help="Only this provider (anthropic, openai, google, …).")
+@click.option("--source", type=click.Choice(["bundled", "imported", "user"]),
+              help="Only the models priced by this layer: bundled (curated), imported (genai-prices) or user.")
 @click.pass_obj
-def prices_list(obj: Context, at, provider):
+def prices_list(obj: Context, at, provider, source):
     """The price of every model at a date, in USD per 1M tokens.
 
-    User rows ([prices] user_file) win over bundled ones; contract shows a
+    User rows ([prices] user_file) win over bundled (curated) ones, which
+    win over imported ones; layer names the one in force. Contract shows a
     negotiated multiplier in force.
     """
     from .pricing.explain import prices_table
 
     settings = obj.settings
     day = at.date() if at else settings.now().astimezone(dt.timezone.utc).date()
-    click.echo(prices_table(settings, day, provider))
+    click.echo(prices_table(settings, day, provider, source))
+
+
+@prices.command("import-genai-prices")
+@click.argument("release", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("pipeline/catalog/imported_prices.csv"),
+              show_default=True, help="The prices CSV to write; the aliases go beside it (imported_model_aliases.csv).")
+def prices_import_genai_prices(release, out):
+    """Write the imported price layer from a genai-prices release (maintainers).
+
+    RELEASE is a wheel (pip download genai-prices==VERSION --no-deps -d DIR)
+    or the folder it was unpacked in; it is read offline, never imported.
+    Writes its prices in the catalogue's columns and its model-matching
+    clauses as aliases, and prints what it could not map, by reason.
+    """
+    from .pricing.genai_import import import_release, skipped_lines
+
+    aliases_out = out.with_name("imported_model_aliases.csv")
+    version, rows, aliases, skipped = import_release(release, out, aliases_out)
+    models = len({(r["provider"], r["model"]) for r in rows})
+    click.echo(f"genai-prices {version}: {len(rows)} price rows for {models} models to {out}, "
+               f"{len(aliases)} aliases to {aliases_out}")
+    for line in skipped_lines(skipped):
+        click.echo(line)
 
 
 @prices.command("explain")

@@ -23,6 +23,13 @@ from pipeline.pricing.explain import explain_rows
 BUNDLED_PRICES = sum(1 for _ in csv.DictReader(open(ROOT / "pipeline" / "catalog" / "prices.csv", encoding="utf-8")))
 BUNDLED_ALIASES = sum(1 for _ in csv.DictReader(open(ROOT / "pipeline" / "catalog" / "model_aliases.csv",
                                                      encoding="utf-8")))
+IMPORTED = duckdb.connect()
+pricing.load_catalog(IMPORTED)
+IMPORTED_PRICES, IMPORTED_ALIASES = IMPORTED.execute(
+    "select (select count(*) from price_catalog where layer = 'imported'), "
+    "(select count(*) from model_aliases where layer = 'imported')").fetchall()[0]
+LAYERS_OK = f"{BUNDLED_PRICES} curated + {IMPORTED_PRICES} imported"
+ALIASES_OK = f"{BUNDLED_ALIASES} curated + {IMPORTED_ALIASES} imported aliases"
 HEADER = "provider,model,effective_from,effective_to,input,output,cache_read,contract_multiplier,source\n"
 USER_PRICES = (HEADER
                + "acme,acme-large,2026-01-01,,2,8,,,internal price list\n"
@@ -200,8 +207,7 @@ def test_a_bad_user_file_exits_78_with_one_line(spendlog, lake, tmp_path):
 def test_check_is_clean_with_the_user_prices(spendlog):
     result = spendlog("prices", "check")
     assert result.exit_code == 0, result.output
-    assert result.stdout == (f"catalogue OK: {BUNDLED_PRICES + 2} prices, {BUNDLED_ALIASES} aliases, "
-                             "4 lake models priced\n")
+    assert result.stdout == f"catalogue OK: {LAYERS_OK} + 2 yours prices, {ALIASES_OK}, 4 lake models priced\n"
 
 
 def test_check_lists_every_problem(spendlog, tmp_path):
@@ -260,7 +266,7 @@ def test_check_passes_on_the_demo(tmp_path, monkeypatch):
     assert runner.invoke(cli, ["--home", home, "demo"]).exit_code == 0
     result = runner.invoke(cli, ["--home", home, "prices", "check"])
     assert (result.exit_code, result.stdout) == (
-        0, f"catalogue OK: {BUNDLED_PRICES} prices, {BUNDLED_ALIASES} aliases, 4 lake models priced\n")
+        0, f"catalogue OK: {LAYERS_OK} prices, {ALIASES_OK}, 4 lake models priced\n")
     explained = runner.invoke(cli, ["--home", home, "prices", "explain", "req_011C9NZeyanHFK47G4FiPQwf"])
     assert explained.exit_code == 0
     assert "  total          $2.225165, the cost_usd in priced_usage\n" in explained.stdout
@@ -276,12 +282,26 @@ def test_list_shows_the_rows_in_force(spendlog, monkeypatch):
         "Prices in force on 2026-03-10 (UTC), USD per 1M tokens; long context: input above the threshold, "
         "input / output\n"
         "provider  model       input  output  write 5m  write 1h  read  long context  batch  contract  since       "
-        "source\n"
+        "layer  source\n"
         "--------  ----------  -----  ------  --------  --------  ----  ------------  -----  --------  ----------  "
-        "-------------------------\n"
+        "-----  -------------------\n"
         "acme      acme-large      2       8                                                           2026-01-01  "
-        "user: internal price list\n"
+        "user   internal price list\n"
         "(1 model)\n")
+
+
+def test_list_names_the_layer_and_shows_one_layer(spendlog):
+    def models(*args):
+        lines = spendlog("prices", "list", "--at", "2026-11-20", *args).stdout.splitlines()[3:-1]
+        return {(line.split()[0], line.split()[1]): line for line in lines}
+
+    imported = models("--source", "imported", "--provider", "openai")
+    assert "  imported  genai-prices 0.2.3 openai/gpt-5.5" in imported[("openai", "gpt-5.5")]
+    assert ("openai", "gpt-4o") not in imported  # curated: never priced by the imported layer
+    bundled = models("--source", "bundled", "--provider", "openai")
+    assert ("openai", "gpt-5.5") not in bundled and "  bundled  " in bundled[("openai", "gpt-4o")]
+    assert set(models("--source", "user")) == {("acme", "acme-large")}
+    assert spendlog("prices", "list", "--source", "curated").exit_code == 2
 
 
 def test_list_at_a_date_shows_tiers_and_the_contract(spendlog):
@@ -289,7 +309,7 @@ def test_list_at_a_date_shows_tiers_and_the_contract(spendlog):
     sonnet = next(line for line in lines if " claude-sonnet-4-6 " in line).split()
     assert sonnet[:13] == ["anthropic", "claude-sonnet-4-6", "3", "15", "3.75", "6", "0.3", ">200,000:", "6", "/",
                            "22.5", "×0.5", "×0.8"]
-    assert sonnet[13] == "2026-02-17"
+    assert sonnet[13:15] == ["2026-02-17", "bundled"]
     after = spendlog("prices", "list", "--at", "2026-04-01", "--provider", "anthropic").stdout
     assert "×0.8" not in after
     assert spendlog("prices", "list", "--at", "2026-03-32").exit_code == 2

@@ -493,12 +493,13 @@ ALIASES = [
     ("google", "gemini-3-pro-preview", "gemini-3-pro-preview"),
     ("google", "gemini-3.1-pro-preview", "gemini-3.1-pro-preview"),
     ("google", "gemini-3-flash-preview", "gemini-3-flash-preview"),
-    # not priced by this catalogue: another model, a fast-mode suffix, the wrong provider
+    # models the curated catalogue lacks, priced by the imported layer (an imported alias, imported names)
+    ("anthropic", "claude-2.1", "claude-2"),
+    ("openai", "chatgpt-4o-latest", "chatgpt-4o-latest"),
+    ("openai", "gpt-5.2-pro", "gpt-5.2-pro"),
+    # not priced by any layer: a fast-mode suffix, a placeholder, another model, the wrong provider
     ("anthropic", "claude-opus-4-6-fast", None),
-    ("anthropic", "claude-2.1", None),
     ("anthropic", "<synthetic>", None),
-    ("openai", "chatgpt-4o-latest", None),
-    ("openai", "gpt-5.2-pro", None),
     ("google", "gemini-1.5-flash-8b", None),
     ("openai", "claude-opus-4-6", None),
 ]
@@ -509,13 +510,14 @@ def test_logged_spellings_resolve_to_their_canonical_model():
     assert [(p, m, r["canonical_model"]) for (p, m, _), r in zip(ALIASES, rows)] == ALIASES
 
 
-def test_no_two_alias_patterns_match_the_same_string():
+def test_no_two_curated_alias_patterns_match_the_same_string():
     c = con()
-    names = [row[0] for row in c.execute("select distinct model from price_catalog").fetchall()]
+    names = [row[0] for row in c.execute("select distinct model from price_catalog where layer = 'bundled'").fetchall()]
     strings = sorted(set(names) | {m.strip().lower() for _, m, _ in ALIASES})
     clashes = c.execute(
         "select s, list(a.pattern) from unnest($strings) as t(s) "
-        "join model_aliases a on regexp_full_match(s, a.pattern) group by s having count(*) > 1",
+        "join model_aliases a on a.layer = 'bundled' and regexp_full_match(s, a.pattern) group by s "
+        "having count(*) > 1",
         {"strings": strings}).fetchall()
     assert clashes == []
 

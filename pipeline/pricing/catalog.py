@@ -1,4 +1,5 @@
-"""The price catalogue: the bundled CSVs and the user's prices, read, typed and checked (DESIGN.md §3)."""
+"""The price catalogue: the bundled CSVs (curated and imported) and the user's prices, read, typed and checked
+(DESIGN.md §3)."""
 from __future__ import annotations
 
 import csv
@@ -13,8 +14,12 @@ import pyarrow as pa
 from .. import resource, run_sql, sql_text
 from ..errors import CatalogError, UserPricesError
 
-BUNDLED_FILES = {name: resource("catalog", name) for name in ("prices.csv", "model_aliases.csv")}
+BUNDLED_FILES = {name: resource("catalog", name) for name in ("prices.csv", "model_aliases.csv", "imported_prices.csv",
+                                                               "imported_model_aliases.csv")}
 PRICES_CSV, ALIASES_CSV = BUNDLED_FILES["prices.csv"], BUNDLED_FILES["model_aliases.csv"]
+IMPORTED_PRICES_CSV = BUNDLED_FILES["imported_prices.csv"]
+IMPORTED_ALIASES_CSV = BUNDLED_FILES["imported_model_aliases.csv"]
+LAYERS = ("bundled", "imported", "user")
 REQUIRED_PRICE_COLUMNS = ("provider", "model", "effective_from")
 ALIAS_COLUMNS = ("provider", "pattern", "model")
 CATALOG_TABLES = ("price_catalog", "price_multipliers", "model_aliases")
@@ -101,26 +106,28 @@ def _create_from_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Tabl
 
 
 def read_catalog(con: duckdb.DuckDBPyConnection, user_file: Path | str | None = None) -> list[Problem]:
-    """Create temp tables price_catalog, price_multipliers and model_aliases from the bundled CSVs and the user's
-    prices CSV (sql/model/catalog.sql), and return every problem found (sql/model/catalog_problems.sql), bundled
-    ones first; never raises for them."""
+    """Create temp tables price_catalog, price_multipliers and model_aliases from the three layers — the bundled
+    (curated) CSVs, the imported ones and the user's prices CSV (sql/model/catalog.sql) — and return every problem
+    found (sql/model/catalog_problems.sql), bundled ones first, then imported, then the user's; never raises for
+    them."""
     con.execute("SET TimeZone = 'UTC'")
-    rows, problems = read_csv_rows(PRICES_CSV, "bundled", PRICE_COLUMNS, REQUIRED_PRICE_COLUMNS)
-    if user_file is not None:
-        user_rows, user_problems = read_csv_rows(Path(user_file), "user", PRICE_COLUMNS, REQUIRED_PRICE_COLUMNS)
-        rows, problems = rows + user_rows, problems + user_problems
-    alias_rows, alias_problems = read_csv_rows(ALIASES_CSV, "bundled", list(ALIAS_COLUMNS), ALIAS_COLUMNS)
-    problems += alias_problems
+    rows, problems, alias_rows = [], [], []
+    for path, layer in ((PRICES_CSV, "bundled"), (IMPORTED_PRICES_CSV, "imported"), (user_file, "user")):
+        if path is not None:
+            more_rows, more_problems = read_csv_rows(Path(path), layer, PRICE_COLUMNS, REQUIRED_PRICE_COLUMNS)
+            rows, problems = rows + more_rows, problems + more_problems
+    for path, layer in ((ALIASES_CSV, "bundled"), (IMPORTED_ALIASES_CSV, "imported")):
+        more_rows, more_problems = read_csv_rows(path, layer, list(ALIAS_COLUMNS), ALIAS_COLUMNS)
+        alias_rows, problems = alias_rows + more_rows, problems + more_problems
     _create_from_arrow(con, "price_rows_raw", _arrow(rows, PRICE_COLUMNS))
     _create_from_arrow(con, "alias_rows_raw", _arrow(alias_rows, list(ALIAS_COLUMNS)))
     run_sql(con, "model/catalog.sql")
-    layers = {row["source_file"]: row["layer"] for row in rows}
+    layers = {row["source_file"]: row["layer"] for row in rows + alias_rows}
     problems += [Problem(file, line, text, layers.get(file, "bundled"))
                  for file, line, text in con.execute(sql_text("model/catalog_problems.sql")).fetchall()]
-    for table in ("price_rows_raw", "alias_rows_raw", "price_rows_typed"):
+    for table in ("price_rows_raw", "alias_rows_raw", "price_rows_typed", "curated_names", "shadowed_imports"):
         con.execute(f"drop table {table}")
-    rank = {"bundled": 0, "user": 1}
-    return sorted(problems, key=lambda p: (rank[p.layer], p.file, p.line or 0))
+    return sorted(problems, key=lambda p: (LAYERS.index(p.layer), p.file, p.line or 0))
 
 
 @functools.lru_cache(maxsize=4)
@@ -143,13 +150,14 @@ def _checked_catalog(bundled: tuple, user_file: str | None, size: int | None, mt
 
 def load_catalog(con: duckdb.DuckDBPyConnection, user_file: Path | str | None = None) -> None:
     """Give a connection the catalogue — tables price_catalog, price_multipliers and model_aliases (in its current
-    database: in memory, or the warehouse file) from the bundled CSVs plus the user's prices CSV (its rows win over bundled rows for the dates they cover) — and the
+    database: in memory, or the warehouse file) from the three layers: the user's prices CSV (its rows win on the
+    dates they cover), the bundled curated CSVs, the imported ones (only for models the curated ones lack) — and the
     macros that price with it: pricing(input), pricing_steps(input, catalog) (sql/model/pricing.sql),
     price_as_target(model) and price_as(model [, relation]) (sql/prices/price_as.sql). The files are read and
     checked once per process. A bad user file raises UserPricesError (a ConfigError), a bad bundled catalogue
     CatalogError: one line naming the file, the line and the problem."""
     stat = Path(user_file).stat() if user_file is not None else None
-    tables = _checked_catalog((PRICES_CSV, ALIASES_CSV), str(user_file) if user_file is not None else None,
+    tables = _checked_catalog((PRICES_CSV, ALIASES_CSV, IMPORTED_PRICES_CSV, IMPORTED_ALIASES_CSV), str(user_file) if user_file is not None else None,
                               stat.st_size if stat else None, stat.st_mtime_ns if stat else None)
     con.execute("SET TimeZone = 'UTC'")
     for name, table in tables.items():
@@ -165,8 +173,11 @@ def create_pricing_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 @functools.cache
 def catalog_version() -> str:
-    """The bundled catalogue's version: its newest effective_from plus a hash of both CSVs."""
-    digest = hashlib.sha256(PRICES_CSV.read_bytes() + b"\0" + ALIASES_CSV.read_bytes()).hexdigest()
-    with PRICES_CSV.open("r", newline="", encoding="utf-8") as handle:
-        newest = max(row["effective_from"] for row in csv.DictReader(handle))
+    """The shipped catalogue's version: the newest effective_from of its price rows (curated and imported) plus a
+    hash of its four CSVs."""
+    digest = hashlib.sha256(b"\0".join(path.read_bytes() for path in BUNDLED_FILES.values())).hexdigest()
+    newest = ""
+    for path in (PRICES_CSV, IMPORTED_PRICES_CSV):
+        with path.open("r", newline="", encoding="utf-8") as handle:
+            newest = max([newest] + [row["effective_from"] for row in csv.DictReader(handle)])
     return f"{newest}+{digest[:12]}"

@@ -20,6 +20,7 @@ FLAG_WORDS = {
     "priority_list_price": "the priority tier has no published per-token price for this model: priced at list price",
     "fast_at_standard": "it says fast mode, which this model has no rates for on that day: priced at standard speed",
 }
+LAYER_WORDS = {"bundled": "bundled catalogue", "imported": "imported layer", "user": "your prices"}
 COMPONENTS = [
     ("input", "input"), ("cache write 5m", "cache_write_5m"), ("cache write 1h", "cache_write_1h"),
     ("cache read", "cache_read"), ("output", "output"),
@@ -57,33 +58,33 @@ def check_problems(settings) -> tuple[list[str], dict]:
 
 # --- list ---------------------------------------------------------------------------------------------------------
 
-def prices_in_force(settings, at: dt.date, provider: str | None) -> list[dict]:
-    """The price row in force on a UTC date for every catalogue model (of one provider, or all)."""
+def prices_in_force(settings, at: dt.date, provider: str | None, source: str | None = None) -> list[dict]:
+    """The price row in force on a UTC date for every catalogue model (of one provider, or all; from one layer —
+    bundled, imported or user — or all)."""
     con = duckdb.connect()
     load_catalog(con, settings.user_price_file)
     statements = sql_named("prices/list.sql")
     con.execute(statements["input"], {"at": at, "provider": provider})
-    rows = fetch_dicts(con, statements["prices"])
+    rows = fetch_dicts(con, statements["prices"], {"source": source})
     con.close()
     return rows
 
 
-def prices_table(settings, day: dt.date, provider: str | None) -> str:
+def prices_table(settings, day: dt.date, provider: str | None, source: str | None = None) -> str:
     """`spendlog prices list` as text: a heading line and the table of prices_in_force."""
-    rows = prices_in_force(settings, day, provider)
+    rows = prices_in_force(settings, day, provider, source)
     headers = ["provider", "model", "input", "output", "write 5m", "write 1h", "read", "long context", "batch",
-               "contract", "since", "source"]
+               "contract", "since", "layer", "source"]
     cells = []
     for r in rows:
         long_context = ""
         if r["lc_threshold"] is not None:
             long_context = f">{r['lc_threshold']:,}: {number(r['lc_input'])} / {number(r['lc_output'])}"
         contract = "" if r["contract_multiplier"] == 1 else f"×{number(r['contract_multiplier'])}"
-        source = (r["source"] or "") if r["layer"] == "bundled" else f"user: {r['source'] or ''}".rstrip()
         cells.append([r["provider"], r["model"], number(r["input"]), number(r["output"]), number(r["cache_write_5m"]),
                       number(r["cache_write_1h"]), number(r["cache_read"]), long_context,
                       f"×{number(r['batch_multiplier'])}" if r["batch_multiplier"] is not None else "", contract,
-                      str(r["effective_from"]), source])
+                      str(r["effective_from"]), r["layer"], r["source"] or ""])
     heading = (f"Prices in force on {day} (UTC), USD per 1M tokens; long context: input above the threshold, "
                "input / output")
     return heading + "\n" + format_table(headers, cells, right={2, 3, 4, 5, 6}, noun="model")
@@ -255,7 +256,7 @@ def explain_lines(r: dict) -> list[str]:
         return lines
     add("model", _model_line(r))
     if r["price_id"] is not None:
-        layer = "bundled catalogue" if r["price_layer"] == "bundled" else "your prices"
+        layer = LAYER_WORDS[r["price_layer"]]
         source = f": {r['price_source']}" if r["price_source"] else ""
         add("price row", f"{r['price_id']}, in force {_in_force(r['price_from'], r['price_to'])} "
                          f"({layer}, {r['price_file']} line {r['price_line']}{source})")

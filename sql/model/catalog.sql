@@ -1,7 +1,13 @@
 -- The price catalogue, the user's contract multipliers and the model aliases, typed (DESIGN.md §3).
 -- pipeline/pricing/catalog.py reads the CSVs (every cell VARCHAR or NULL, plus source_file, source_line and
--- `layer`: 'bundled' for pipeline/catalog/prices.csv, 'user' for [prices] user_file) into price_rows_raw and
--- alias_rows_raw, then runs these statements in order; sql/model/catalog_problems.sql then lists what is wrong.
+-- `layer`: 'bundled' for the curated pipeline/catalog/prices.csv and model_aliases.csv, 'imported' for
+-- pipeline/catalog/imported_prices.csv and imported_model_aliases.csv, 'user' for [prices] user_file) into
+-- price_rows_raw and alias_rows_raw, then runs these statements in order; sql/model/catalog_problems.sql then
+-- lists what is wrong.
+-- Layers: user > bundled > imported. An imported row never prices a curated model: a model the curated rows price,
+-- or a spelling a curated alias maps (the imported claude-3-opus-latest is claude-3-opus), keeps only its curated
+-- rows, on every date; an imported alias never names such a model nor matches a curated model's name. User rows
+-- win over the others on the dates they cover (sql/model/pricing.sql).
 -- A row with at least one rate is a price row (table price_catalog). A row with no rate and only a
 -- contract_multiplier is a contract multiplier row (table price_multipliers): a negotiated discount on every
 -- charge of a provider's model (model `*`: every model of the provider) for its dates, on top of the price row
@@ -54,17 +60,30 @@ with trimmed as (
     from price_rows_raw
 )
 select
-    case when layer = 'user' then 'user:' else '' end
+    case layer when 'user' then 'user:' when 'imported' then 'imported:' else '' end
         || provider || '/' || model || '@' || coalesce(strftime(effective_from, '%Y-%m-%d'), '?')
         || case when has_rates or contract_multiplier is null then '' else ':contract' end as price_id,
     case when has_rates or contract_multiplier is null then 'price' else 'multiplier' end as row_type,
     *
 from trimmed;
 
+create or replace temp table curated_names as
+select distinct provider, model from price_rows_typed where layer = 'bundled' and row_type = 'price';
+
+create or replace temp table shadowed_imports as
+select distinct t.provider, t.model
+from price_rows_typed t
+where t.layer = 'imported'
+  and (exists (from curated_names c where c.provider = t.provider and c.model = t.model)
+       or exists (from alias_rows_raw a
+                  where a.layer = 'bundled' and lower(trim(a.provider)) = t.provider
+                    and regexp_full_match(t.model, trim(a.pattern))));
+
 create or replace temp table price_catalog as
 select * exclude (row_type, empty_keys, has_rates, has_other_multipliers)
-from price_rows_typed
-where row_type = 'price' and provider is not null and model is not null and effective_from is not null;
+from price_rows_typed t
+where row_type = 'price' and provider is not null and model is not null and effective_from is not null
+  and not (layer = 'imported' and exists (from shadowed_imports s where s.provider = t.provider and s.model = t.model));
 
 create or replace temp table price_multipliers as
 select price_id, provider, model, effective_from, effective_to, contract_multiplier, source, notes, layer,
@@ -73,6 +92,13 @@ from price_rows_typed
 where row_type = 'multiplier' and provider is not null and model is not null and effective_from is not null;
 
 create or replace temp table model_aliases as
-select lower(trim(provider)) as provider, trim(pattern) as pattern, lower(trim(model)) as model,
-       source_file, source_line
-from alias_rows_raw;
+with aliases as (
+    select lower(trim(provider)) as provider, trim(pattern) as pattern, lower(trim(model)) as model, layer,
+           source_file, source_line
+    from alias_rows_raw
+)
+select *
+from aliases a
+where layer <> 'imported'
+   or (not exists (from shadowed_imports s where s.provider = a.provider and s.model = a.model)
+       and not exists (from curated_names c where c.provider = a.provider and regexp_full_match(c.model, a.pattern)));

@@ -28,20 +28,23 @@ canonical_names as (
     select distinct provider, model from query_table(catalog)
 ),
 
+-- the catalogue name itself, else a curated alias, else the first imported alias in its file (genai-prices' own
+-- order: its first matching model wins)
 model_matches as (
-    select m.provider, m.model, c.model as canonical_model, 1 as match_rank
+    select m.provider, m.model, c.model as canonical_model, 1 as match_rank, 0 as alias_line
     from logged_models m
     join canonical_names c on c.provider = lower(m.provider) and c.model = lower(trim(m.model))
     union all
-    select m.provider, m.model, a.model as canonical_model, 2 as match_rank
+    select m.provider, m.model, a.model as canonical_model,
+           case when a.layer = 'imported' then 3 else 2 end as match_rank,
+           case when a.layer = 'imported' then a.source_line else 0 end as alias_line
     from logged_models m
     join model_aliases a
       on a.provider = lower(m.provider) and regexp_full_match(lower(trim(m.model)), a.pattern)
 ),
 
 resolved_models as (
-    select provider, model,
-           coalesce(min(canonical_model) filter (where match_rank = 1), min(canonical_model)) as canonical_model
+    select provider, model, first(canonical_model order by match_rank, alias_line, canonical_model) as canonical_model
     from model_matches
     group by provider, model
 ),

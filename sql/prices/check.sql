@@ -35,10 +35,11 @@ lake_names as (
     select distinct lower(provider) as provider, lower(trim(model)) as name from lake_keys
 ),
 
+-- curated aliases must not overlap; imported ones may (the first in the file wins, sql/model/pricing.sql)
 lake_alias_hits as (
     select n.provider, n.name, a.model, a.source_file, a.source_line
     from lake_names n
-    join model_aliases a on a.provider = n.provider and regexp_full_match(n.name, a.pattern)
+    join model_aliases a on a.provider = n.provider and a.layer = 'bundled' and regexp_full_match(n.name, a.pattern)
 ),
 
 alias_clashes as (
@@ -62,9 +63,24 @@ unpriced_keys as (
     group by all
 ),
 
+-- the closest catalogue name (a model or an alias target, any layer) to a model string that matches none:
+-- Jaro-Winkler similarity of at least 0.8, a name of the row's own provider first, then the most similar, then
+-- the last in name order (the newer of two equally close versions)
+suggestions as (
+    select u.provider, u.model,
+           first(case when c.provider = lower(u.provider) then c.model else c.provider || '/' || c.model end
+                 order by c.provider = lower(u.provider) desc,
+                          jaro_winkler_similarity(lower(trim(u.model)), c.model) desc, c.model desc) as suggestion
+    from unpriced_keys u
+    join (select distinct provider, model from price_catalog) c
+      on jaro_winkler_similarity(lower(trim(u.model)), c.model) >= 0.8
+    where u.canonical_model is null
+    group by all
+),
+
 lake_coverage as (
     select 3 as kind, 'lake' as source_file, 0 as source_line,
-           'lake: ' || coalesce(provider, '(no provider)') || ' model ''' || model || ''' '
+           'lake: ' || coalesce(u.provider, '(no provider)') || ' model ''' || u.model || ''' '
            || case
                   when canonical_model is null then 'matches no catalogue model or alias'
                   else 'is ' || canonical_model || ', which has no price row'
@@ -73,8 +89,10 @@ lake_coverage as (
                   when days = 1 then ' on ' || first_day::varchar
                   else ' on ' || days::varchar || ' days from ' || first_day::varchar || ' to ' || last_day::varchar
               end
-           || ' (' || rows::varchar || ' billable row' || case when rows = 1 then '' else 's' end || ')' as problem
-    from unpriced_keys
+           || ' (' || rows::varchar || ' billable row' || case when rows = 1 then '' else 's' end || ')'
+           || coalesce(': did you mean ' || s.suggestion || '?', '') as problem
+    from unpriced_keys u
+    left join suggestions s on s.provider is not distinct from u.provider and s.model = u.model
 )
 
 select problem
@@ -89,7 +107,10 @@ order by kind, source_file, source_line, problem;
 
 -- name: counts
 select
-    (select count(*) from price_catalog) + (select count(*) from price_multipliers) as prices,
-    (select count(*) from model_aliases) as aliases,
+    (select count(*) from price_catalog where layer = 'bundled') as curated_prices,
+    (select count(*) from price_catalog where layer = 'imported') as imported_prices,
+    (select count(*) from price_catalog where layer = 'user') + (select count(*) from price_multipliers) as user_prices,
+    (select count(*) from model_aliases where layer = 'bundled') as curated_aliases,
+    (select count(*) from model_aliases where layer = 'imported') as imported_aliases,
     (select count(distinct (provider, model)) from lake_keys_priced) as lake_models,
     (select count(distinct (provider, model)) from lake_keys_priced where price_id is null) as lake_models_unpriced

@@ -1,6 +1,7 @@
 -- `spendlog prices list`: the price row in force for every catalogue model at one UTC date, chosen by
 -- sql/model/pricing.sql itself (user rows win; contract multipliers applied). Named statements: input (with $at,
--- a DATE, and $provider, NULL for all), then prices.
+-- a DATE, and $provider, NULL for all), then prices (with $source: the layer the row in force comes from,
+-- 'bundled', 'imported' or 'user'; NULL for all).
 -- name: input
 create or replace temp table list_input as
 select
@@ -31,5 +32,5 @@ select
     _price.source as source,
     price_id
 from pricing_steps('list_input', 'price_catalog')
-where price_id is not null
+where price_id is not null and ($source is null or _price.layer = $source)
 order by provider, model

@@ -16,17 +16,25 @@ with wanted as (
 ),
 
 candidates as (
-    select c.provider, c.model, 1 as match_rank
-    from (select distinct provider, model from price_catalog) c, wanted w
+    select c.provider, c.model, case when c.layer = 'imported' then 2 else 1 end as match_rank, 0 as alias_line
+    from (select distinct provider, model, layer from price_catalog) c, wanted w
     where c.model = w.name
     union all
-    select a.provider, a.model, 2 as match_rank
+    select a.provider, a.model, case when a.layer = 'imported' then 4 else 3 end as match_rank,
+           case when a.layer = 'imported' then a.source_line else 0 end as alias_line
     from model_aliases a, wanted w
     where regexp_full_match(w.name, a.pattern)
 ),
 
+-- a curated (or user) name beats an imported one, a curated alias an imported one; of a provider's imported
+-- aliases the first in the file wins (genai-prices' order), as in sql/model/pricing.sql
+first_imported as (
+    select * from candidates
+    qualify match_rank < 4 or row_number() over (partition by provider, match_rank order by alias_line) = 1
+),
+
 best as (
-    select distinct provider, model from candidates qualify rank() over (order by match_rank) = 1
+    select distinct provider, model from first_imported qualify rank() over (order by match_rank) = 1
 )
 
 select
