@@ -14,7 +14,7 @@ from pathlib import Path
 import css_inline
 
 from . import fetch_dicts, sql_text
-from .charts import Bar, Column, bars_png, columns_png
+from . import charts
 from .config import Settings
 from .lake import Lake
 from .mail import deliver, recipients
@@ -23,7 +23,7 @@ from .reports import (MONTH_NAMES, checked_period, load_macros, report_meta, run
 from .views import open_views
 
 SENT_STATE = "sent"  # state/sent.json: {"YYYY-MM": what was sent for that month, and when}
-SECTIONS = ("summary", "by_app_model", "daily", "change")
+SECTIONS = ("summary", "by_app_model", "daily", "daily_by_app", "change")  # daily_by_app: the daily chart's data
 LARGEST_CHANGES = 5
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False)
 
@@ -70,14 +70,10 @@ def _subject(summary: dict, figures: dict, month: dt.date, previous: dt.date) ->
     return f"spendlog: {month_label(month)} spend {summary['total_cost_fmt']} ({change})"
 
 
-def _charts(summary: dict, daily: list[dict], by_app_model: list[dict]) -> dict[str, bytes]:
-    days = [Column(f"{d['day'].day}", float(d["cost_usd"] or 0), d["is_weekend"],
-                   d["cost_fmt"] if d["is_dearest"] else "", not d["has_data"])
-            for d in daily]
-    average = (float(summary["daily_average_usd"] or 0), f"average {summary['daily_average_fmt']} a day")
-    apps = [Bar(r["app_label"], float(r["cost_usd"] or 0), f"{r['cost_fmt']}  ·  {r['cost_share_fmt']}")
-            for r in by_app_model if r["row_kind"] == "app_total"]
-    return {"daily": columns_png(days, average), "apps": bars_png(apps)}
+def _charts(daily_by_app: list[dict], by_app_model: list[dict]) -> dict[str, bytes]:
+    """The mail's PNG charts: the report page's daily chart and spend by app, at the mail's width."""
+    return {"daily": charts.png(charts.daily_by_app(daily_by_app, width=charts.NARROW)),
+            "apps": charts.png(charts.apps(by_app_model, width=charts.NARROW))}
 
 
 def _revisions(settings: Settings, sent: dict, figures: dict[str, dict]) -> list[dict]:
@@ -153,7 +149,7 @@ def compose_monthly(settings: Settings, month: dt.date, to: tuple[str, ...] = ()
     message.add_alternative(_INLINER.inline(env.get_template("email.html").render(context)), subtype="html")
     if has_data:
         html = message.get_payload()[1]
-        for name, png in _charts(summary, rows["daily"], rows["by_app_model"]).items():
+        for name, png in _charts(rows["daily_by_app"], rows["by_app_model"]).items():
             html.add_related(png, "image", "png", cid=f"<{cids[name]}>", filename=f"{name}.png",
                              disposition="inline")
     message.add_attachment(attachment, maintype="text", subtype="csv", filename=csv_name)

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
-from . import fetch_dicts, resource, sql_named, sql_text, used_params
+from . import charts, fetch_dicts, resource, sql_named, sql_text, used_params
 from .config import Alerts, Findings, default_equivalents
 from .errors import CatalogError, ConfigError
 from .output import replaced_atomically
@@ -51,6 +53,22 @@ SECTIONS = (
     Section("data_quality_unpriced"),
     Section("data_quality_rejects"),
     Section("data_quality_sources"),
+)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn in a section: its data from sql/reports/<name>.sql, written beside the page as a CSV, and
+    specs(rows) the Vega-Lite specs rendered into the section (pipeline.charts)."""
+
+    name: str
+    section: str
+    specs: Callable[[list[dict]], list[dict]]
+
+
+CHARTS = (
+    Chart("daily_by_app", "daily", lambda rows: [charts.daily_by_app(rows)]),
+    Chart("budget_burndown", "budgets", charts.burndown),
 )
 
 # Display columns (see sql/reports/_macros.sql) end in this suffix and are left out of the CSV files.
@@ -341,7 +359,8 @@ def section_params(period: Period, meta: dict) -> dict:
 
 def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: dict,
                   by: Breakdown | None = None) -> list[Path]:
-    """Render one report (HTML, Markdown, a CSV per section) into out_dir; the written paths."""
+    """Render one report (HTML, Markdown, a CSV per section and per chart, the charts inline as SVG) into out_dir;
+    the written paths."""
     period = checked_period(kind, start, end, by)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -352,6 +371,7 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
     sections: dict[str, list[dict]] = {}
     shown: list[str] = []
     csv_files: dict[str, str] = {}
+    svgs: dict[str, list[Markup]] = {}
     for section in SECTIONS:
         if kind not in section.kinds:
             continue
@@ -360,11 +380,21 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
         csv_path = out_dir / f"{period.stem}.{section.name}.csv"
         if section.optional and not table.num_rows:
             csv_path.unlink(missing_ok=True)
+            for chart in (c for c in CHARTS if c.section == section.name):
+                (out_dir / f"{period.stem}.{chart.name}.csv").unlink(missing_ok=True)
             continue
         shown.append(section.name)
         write_csv(con, table, csv_path)
         written.append(csv_path)
         csv_files[section.name] = csv_path.name
+        for chart in (c for c in CHARTS if c.section == section.name):
+            data = run_section(con, chart.name, params)
+            csv_path = out_dir / f"{period.stem}.{chart.name}.csv"
+            write_csv(con, data, csv_path)
+            written.append(csv_path)
+            csv_files[chart.name] = csv_path.name
+            # vl-convert's SVG is the only markup marked safe: it escapes the labels it draws from the data.
+            svgs.setdefault(section.name, []).extend(Markup(charts.svg(spec)) for spec in chart.specs(data.to_pylist()))
 
     context = {
         "kind": kind,
@@ -384,6 +414,7 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
         "shown_sections": shown,
         "section_slots": [section.name for section in SECTIONS],
         "csv_files": csv_files,
+        "charts": svgs,
     }
     env = template_environment()
     pages = []

@@ -46,7 +46,7 @@ def test_budgets_month_to_date_and_forecast(tmp_path):
         | Total | $25.00 | $24.00 | 96.0% | $70.29 | forecast over |
         | a | $100.00 | $24.00 | 24.0% | $70.29 | on track |
 
-        Forecast: month to date plus the trailing daily average (7 days with data of the last 7) times the 18 days left in the month.
+        Forecast: month to date plus the trailing daily average (7 days with data of the last 7) times the 18 days left in the month. The HTML page charts each budget's burn-down; by day: `daily-2026-02-10.budget_burndown.csv`.
     """)
 
 

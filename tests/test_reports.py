@@ -245,13 +245,13 @@ def test_by_app_model_rows_subtotals_and_total(con):
     assert rows[-1]["input_tokens_fmt"] == "25,850"
 
 
-def test_daily_section_fills_zero_days_and_scales_bars(con):
+def test_daily_section_fills_zero_days(con):
     rows = section(con, "daily", date(2026, 2, 1), date(2026, 2, 4))
-    assert [(r["day"], r["cost_usd"], r["bar_width"]) for r in rows] == [
-        (date(2026, 2, 1), Decimal("4"), "44.4%"),
-        (date(2026, 2, 2), Decimal("0"), "0.0%"),
-        (date(2026, 2, 3), Decimal("9"), "100.0%"),
-        (date(2026, 2, 4), Decimal("0.504"), "5.6%"),
+    assert [(r["day"], r["cost_usd"], r["cost_fmt"]) for r in rows] == [
+        (date(2026, 2, 1), Decimal("4"), "$4.00"),
+        (date(2026, 2, 2), Decimal("0"), "$0.00"),
+        (date(2026, 2, 3), Decimal("9"), "$9.00"),
+        (date(2026, 2, 4), Decimal("0.504"), "$0.50"),
     ]
     assert [r["is_cheapest"] for r in rows] == [False, True, False, False]
     assert [r["is_dearest"] for r in rows] == [False, False, True, False]

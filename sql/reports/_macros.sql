@@ -232,3 +232,66 @@ select
         and day_cost_usd >= spike_floor_usd::decimal(18, 6)
         and day_cost_usd * trailing_days_with_data > spike_ratio::decimal(18, 6) * trailing_cost_usd as spike
 from scoped;
+
+-- A forecast for a month's end, the budgets' method: month to date + the trailing spend ÷ its days with data × the
+-- days ahead (through money_div; no days with data adds nothing).
+create or replace temp macro forecast_ahead(mtd_usd, trailing_usd, days_with_data, days_ahead) as
+    (mtd_usd + coalesce(money_div((trailing_usd * days_ahead)::decimal(38, 12), days_with_data), 0))::decimal(38, 12);
+
+-- Each budget (names[i], amounts[i] USD per month: 'total', or an app) on the local day as_of: its month's bounds,
+-- month to date, the spend of the trailing_days days up to as_of and how many of those days have data in any scope
+-- (a day with no data at all is not a $0 day), the days left in the month and the forecast for its end
+-- (forecast_ahead), its state and display name. sql/reports/budgets.sql and budget_burndown.sql read it, so their
+-- figures agree.
+create or replace temp macro budget_forecasts(as_of, names, amounts, trailing_days) as table
+with budgets as (
+    select unnest(names::varchar[]) as name, unnest(amounts::decimal(18, 2)[]) as budget_usd
+),
+
+bounds as (
+    select
+        date_trunc('month', as_of::date)::date as month_start,
+        (date_trunc('month', as_of::date) + interval 1 month - interval 1 day)::date as month_end,
+        (as_of::date - (trailing_days::integer - 1))::date as trailing_start
+),
+
+days_with_data as (
+    select count(distinct day)::integer as n
+    from priced_usage, bounds
+    where day between bounds.trailing_start and as_of::date
+),
+
+scoped as (
+    select
+        budgets.name,
+        budgets.budget_usd,
+        coalesce(sum(spend.cost_usd) filter (where spend.day >= bounds.month_start), 0)::decimal(38, 12) as mtd_usd,
+        coalesce(sum(spend.cost_usd) filter (where spend.day >= bounds.trailing_start), 0)::decimal(38, 12)
+            as trailing_usd
+    from budgets
+    cross join bounds
+    left join spend
+      on (budgets.name = 'total' or spend.app = budgets.name)
+     and spend.day between least(bounds.month_start, bounds.trailing_start) and as_of::date
+    group by budgets.name, budgets.budget_usd
+),
+
+forecast as (
+    select
+        scoped.*,
+        bounds.month_start,
+        bounds.month_end,
+        days_with_data.n as trailing_days_with_data,
+        date_diff('day', as_of::date, bounds.month_end)::integer as days_left,
+        forecast_ahead(scoped.mtd_usd, scoped.trailing_usd, days_with_data.n,
+                       date_diff('day', as_of::date, bounds.month_end)) as forecast_usd
+    from scoped, bounds, days_with_data
+)
+
+select
+    *,
+    case when mtd_usd > budget_usd then 'over budget'
+         when forecast_usd > budget_usd then 'forecast over'
+         else 'on track' end as state,
+    case when name = 'total' then 'Total' else name end as name_label
+from forecast;

@@ -1,5 +1,6 @@
--- Cost per local day of the period with the width of its bar: a day with data but no spend is a $0 day; a day
--- without data (covered_days in _macros.sql) has no cost, no bar and is neither cheapest nor dearest.
+-- Cost per local day of the period (the numbers of the daily chart, whose data by app is daily_by_app.sql): a day
+-- with data but no spend is a $0 day; a day without data (covered_days in _macros.sql) has no cost and is neither
+-- cheapest nor dearest.
 -- Params: $start, $end (inclusive local days).
 with calendar as (
     select * from covered_days($start, $end)
@@ -31,7 +32,6 @@ filled as (
 ranked as (
     select
         *,
-        max(cost_usd) over () as max_cost_usd,
         row_number() over (order by not has_data, cost_usd asc, day asc) as cheap_rank,
         row_number() over (order by not has_data, cost_usd desc, day asc) as dear_rank
     from filled
@@ -43,13 +43,11 @@ select
     has_data,
     cost_usd,
     requests,
-    coalesce(round(pct_of(cost_usd, max_cost_usd), 1), 0) as bar_pct,
     isodow(day) in (6, 7) as is_weekend,
     cheap_rank = 1 and has_data as is_cheapest,
     dear_rank = 1 and cost_usd > 0 as is_dearest,
     strftime(day, '%a %d %b') as day_fmt,
     case when has_data then usd(cost_usd) else 'no data' end as cost_fmt,
-    num(requests) as requests_fmt,
-    format('{:.1f}', coalesce(round(pct_of(cost_usd, max_cost_usd), 1), 0)) || '%' as bar_width
+    num(requests) as requests_fmt
 from ranked
 order by day
