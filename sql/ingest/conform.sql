@@ -6,13 +6,14 @@
 -- an identical repeat from a conflicting one (sql/ingest/dedupe.sql), is the md5 of the canonical columns in
 -- schema order, provenance aside, with app_raw last: the order the lake's stored fingerprints have, so rows
 -- written by earlier versions compare equal; usage_fingerprint (sql/ingest/prepare.sql) tells a copy of a request
--- from a conflict. total_tokens is what dedupe ranks by.
+-- from a conflict. Every reject gets a detail (reject_detail, sql/normalize/_macros.sql). total_tokens is what dedupe ranks by.
 -- Inputs: normalized, run_files. Output: the view conformed (normalized's columns plus row_fingerprint,
 -- usage_fingerprint and total_tokens), every record of the batch, good (status NULL), rejected or ignored.
 create or replace temp view conformed as
 with redacted as (
     select n.* replace (
                redact(n.raw_text) as raw_text,
+               reject_detail(n.status, n.detail) as detail,
                redact(n.request_id) as request_id,
                redact(n.response_id) as response_id,
                redact(n.provider) as provider,
