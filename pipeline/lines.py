@@ -38,8 +38,49 @@ def read_head(path: Path, size: int = 64 * 1024) -> bytes:
         raise FileError("truncated_gzip", str(exc)) from None
 
 
+DOCUMENT_MAX_BYTES = 256 * 1024 * 1024
+
+
+def json_document_records(path: Path) -> list[bytes] | None:
+    """The records of a file that is one JSON document rather than JSON lines, each as compact JSON: the elements
+    of a top-level array (Vertex AI's streamGenerateContent returns its chunks so), or the one object of a
+    pretty-printed response. None for JSON lines (the first non-blank line is a whole value and the file is not an
+    array), for a file that is not one JSON value (it is read as lines) and for one over DOCUMENT_MAX_BYTES."""
+    import json
+
+    head = read_head(path).removeprefix(BOM)
+    start = head.lstrip()[:1]
+    if start not in (b"[", b"{"):
+        return None
+    if start == b"{":
+        first = next((line for line in head.split(b"\n") if line.strip()), b"")
+        try:
+            json.loads(first)
+            return None  # JSON lines
+        except ValueError:
+            pass
+    with open_bytes(path) as handle:
+        data = handle.read(DOCUMENT_MAX_BYTES + 1)
+    if len(data) > DOCUMENT_MAX_BYTES:
+        return None
+    try:
+        document = json.loads(data.removeprefix(BOM))
+    except ValueError:  # invalid UTF-8 included: the lines say where
+        return None
+    records = document if isinstance(document, list) else [document]
+    return [json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() for record in records]
+
+
 def iter_lines(path: Path, stats: LineStats, pending_grace_minutes: int) -> Iterator[pa.Table]:
-    """Split the file on b"\\n" (CR, BOM and all other bytes are left to SQL) in large chunks."""
+    """Split the file on b"\\n" (CR, BOM and all other bytes are left to SQL) in large chunks; a file that is one
+    JSON document gives its records instead (json_document_records), numbered 1.. as lines."""
+    try:
+        records = json_document_records(path)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise FileError("truncated_gzip", str(exc)) from None
+    if records is not None:
+        yield _batch(0, records)
+        return
     recent = time.time() - path.stat().st_mtime < pending_grace_minutes * 60
     line_no = 0
     carry = b""

@@ -14,12 +14,24 @@ def _first_line(head: bytes) -> str | None:
 
 
 def first_record(head: bytes) -> object | None:
-    """The first non-blank line of the head parsed as JSON, or None."""
+    """The first non-blank line of the head parsed as JSON; for a JSON document (a pretty-printed object, an
+    array of records) its first record when it fits the head; else None."""
     line = _first_line(head)
     try:
-        return None if line is None else json.loads(line)
+        record = None if line is None else json.loads(line)
     except ValueError:
-        return None
+        record = None
+    if record is None or isinstance(record, list):
+        text = head.lstrip(BOM).decode("utf-8", errors="replace").lstrip()
+        decoder = json.JSONDecoder()
+        try:
+            if text.startswith("["):
+                record = decoder.raw_decode(text, len(text) - len(text[1:].lstrip()))[0]
+            elif text.startswith("{"):
+                record = decoder.raw_decode(text)[0]
+        except ValueError:
+            pass
+    return record
 
 
 def csv_header(head: bytes) -> list[str]:

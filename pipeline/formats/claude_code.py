@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-VERSION = 1
+VERSION = 2
 SNIFF_ORDER = 50  # before app_log: an API-error line has "error" and "timestamp" too
 DESCRIPTION = ("Claude Code transcripts (`~/.claude/projects/**/*.jsonl`, subagent files included): one row per API "
                "response (streaming snapshots, sidechain replays and resumed-session copies collapse), app "
@@ -20,8 +20,15 @@ HEAD_BYTES = 64 * 1024
 
 
 def _is_transcript_record(record) -> bool:
-    if not isinstance(record, dict) or not isinstance(record.get("type"), str):
+    """A transcript line: typed with a session and a uuid, a summary, an API-error line (`isApiErrorMessage`, written
+    without a session by some versions), or an untyped assistant line of older versions (session and usage)."""
+    if not isinstance(record, dict):
         return False
+    if "isApiErrorMessage" in record and isinstance(record.get("message"), dict):
+        return True
+    if not isinstance(record.get("type"), str):
+        message = record.get("message")
+        return "type" not in record and "sessionId" in record and isinstance(message, dict) and "usage" in message
     if record["type"] == "summary" and "leafUuid" in record:
         return True
     return "sessionId" in record and ("uuid" in record or "parentUuid" in record)

@@ -1,7 +1,8 @@
-"""Raw Gemini generateContent responses (JSONL) without an envelope; Vertex AI's createTime is the time."""
-VERSION = 1
-DESCRIPTION = ("Gemini `generateContent` responses without an envelope (JSONL), timed by Vertex AI's `createTime`; a "
-               "stream's chunks collapse to the biggest")
+"""Raw Gemini generateContent responses without an envelope (JSONL or one JSON document); Vertex AI's createTime is the time."""
+VERSION = 2
+DESCRIPTION = ("Gemini `generateContent` responses without an envelope (JSONL, one pretty-printed response, or the "
+               "JSON array Vertex AI's `streamGenerateContent` returns), timed by Vertex AI's `createTime`; a stream's "
+               "chunks collapse to the biggest; a prompt blocked by a safety filter is a row billed for its input")
 EXAMPLE = ('{"candidates": […], "usageMetadata": {"promptTokenCount": 12000, "cachedContentTokenCount": 8000, …}, '
            '"modelVersion": "gemini-2.5-pro", "createTime": "2026-03-12T15:20:01.204117Z", "responseId": "…"}')
 

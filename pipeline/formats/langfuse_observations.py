@@ -1,7 +1,7 @@
 """Langfuse observations (GET /api/public/observations or an export) as one JSON document."""
 import re
 
-VERSION = 1
+VERSION = 2
 READER = "document"
 DESCRIPTION = ("Langfuse observations JSON (`GET /api/public/observations`: `{\"data\": […]}` or a bare array): one "
                "row per GENERATION with its `usageDetails` and `costDetails`; spans, events and other types are "

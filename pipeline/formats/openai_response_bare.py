@@ -1,7 +1,8 @@
 """Raw OpenAI response bodies (JSONL) without an envelope: chat.completion or Responses API objects."""
 VERSION = 1
-DESCRIPTION = ("OpenAI response bodies without an envelope (JSONL): a `chat.completion` (or a stream's final usage "
-               "chunk) or a Responses `response` per line; time from `created`/`created_at`")
+DESCRIPTION = ("OpenAI response bodies without an envelope (JSONL, or one pretty-printed response): a "
+               "`chat.completion` (or a stream's final usage chunk) or a Responses `response` per record; time from "
+               "`created`/`created_at`")
 EXAMPLE = ('{"id": "chatcmpl-…", "object": "chat.completion", "created": 1773327600, "model": "gpt-4o-2024-08-06", '
            '"usage": {"prompt_tokens": 2006, "completion_tokens": 300, "prompt_tokens_details": {"cached_tokens": 1920}}}')
 

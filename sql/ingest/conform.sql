@@ -1,26 +1,20 @@
 -- The conform step: a normalizer's output (normalized, which holds every canonical column by name, in schema
--- order and type: sql/ingest/prepare.sql) becomes the canonical row; a reject of the shared line checks gets its
--- detail here. Secrets are redacted here, once, in every
+-- order and type: sql/ingest/prepare.sql) becomes the canonical row. Secrets are redacted here, once, in every
 -- text column the log gives (all but source_format and source_file, which spendlog names), in the tags map's keys
 -- and values, in the raw text kept for rejects and in the dedupe key (built from ids as logged). A row without an
 -- app of its own takes the one this run gives its file (run_files.app, from --app). row_fingerprint, which tells
 -- an identical repeat from a conflicting one (sql/ingest/dedupe.sql), is the md5 of the canonical columns in
 -- schema order, provenance aside, with app_raw last: the order the lake's stored fingerprints have, so rows
 -- written by earlier versions compare equal; usage_fingerprint (sql/ingest/prepare.sql) tells a copy of a request
--- from a conflict. total_tokens is what dedupe ranks by.
+-- from a conflict. Every reject gets a detail (reject_detail, sql/normalize/_macros.sql). total_tokens is what
+-- dedupe ranks by.
 -- Inputs: normalized, run_files. Output: the view conformed (normalized's columns plus row_fingerprint,
 -- usage_fingerprint and total_tokens), every record of the batch, good (status NULL), rejected or ignored.
 create or replace temp view conformed as
 with redacted as (
     select n.* replace (
-               coalesce(n.detail, case n.status  -- the line checks every format shares (checked_lines)
-                   when 'line_too_long' then 'the line is longer than [ingest] max_line_bytes'
-                   when 'invalid_utf8' then 'the line is not valid UTF-8'
-                   when 'invalid_json' then 'the line is not valid JSON (cut short, or not JSON)'
-                   when 'not_an_object' then 'the line is JSON but not an object'
-                   when 'too_deep' then 'the JSON is nested more than 64 levels deep'
-               end) as detail,
                redact(n.raw_text) as raw_text,
+               reject_detail(n.status, n.detail) as detail,
                redact(n.request_id) as request_id,
                redact(n.response_id) as response_id,
                redact(n.provider) as provider,

@@ -114,3 +114,26 @@ end;
 create or replace macro console_ts(date_text) as try_cast(
     case when length(date_text) = 10 then date_text || ' 00:00' else replace(rtrim(date_text, 'Z'), 'T', ' ') end
     || '+00' as timestamptz);
+
+-- A reject's detail: the normalizer's own sentence, else one per reason of the vocabulary (DESIGN.md §4), so no
+-- reject reaches the user without one (sql/ingest/conform.sql applies it).
+create or replace macro reject_detail(status, detail) as case
+    when status is null or starts_with(status, 'ignored:') then detail
+    else coalesce(nullif(trim(detail), ''), case status
+        when 'invalid_utf8' then 'the line is not valid UTF-8'
+        when 'invalid_json' then 'the record is not valid JSON'
+        when 'line_too_long' then 'the line is longer than [ingest] max_line_bytes'
+        when 'too_deep' then 'the JSON nests more than 64 levels'
+        when 'not_an_object' then 'the record is JSON but not an object'
+        when 'missing_timestamp' then 'the record has no timestamp this format reads'
+        when 'timestamp_no_zone' then 'the timestamp has no time zone'
+        when 'timestamp_out_of_range' then 'the timestamp is before 2020 or after the file''s date'
+        when 'missing_usage' then 'the record has no token usage'
+        when 'bad_token_count' then 'a token count is not a non-negative integer'
+        when 'negative_uncached_input' then 'cached tokens exceed the input tokens'
+        when 'missing_model' then 'the record names no model'
+        when 'duplicate_conflict' then 'another record with the same id bills differently'
+        when 'unknown_record_shape' then 'the record is not one this format knows'
+        else 'rejected: ' || status
+    end)
+end;

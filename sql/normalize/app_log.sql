@@ -19,7 +19,7 @@ parsed as (
                "model_requested": "JSON", "error": "JSON",
                "response": {
                    "id": "JSON", "type": "JSON", "object": "JSON", "model": "JSON", "service_tier": "JSON",
-                   "modelVersion": "JSON", "responseId": "JSON",
+                   "modelVersion": "JSON", "responseId": "JSON", "promptFeedback": {"blockReason": "JSON"},
                    "usage": {
                        "input_tokens": "JSON", "output_tokens": "JSON",
                        "cache_creation_input_tokens": "JSON", "cache_read_input_tokens": "JSON",
@@ -145,6 +145,9 @@ select
         when 'timestamp_no_zone' then 'timestamp has no time zone: ' || str(coalesce(r.ts, r.logged_at, r.timestamp))
         when 'timestamp_out_of_range' then 'timestamp ' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || ' is before 2020 or after the file''s date'
         when 'unknown_record_shape' then 'neither a known response nor an error'
+        when 'missing_timestamp' then 'no `ts`, `logged_at` or `timestamp` in the envelope'
+        when 'missing_usage' then 'a response without usage (' || coalesce(api, 'unknown API') || '): log the response with its usage, or `aborted: true` for a stream cut short'
+        when 'missing_model' then 'the response names no model: log `model_requested` in the envelope'
     end as detail,
     text as raw_text,
     coalesce(str(r.request_id), str(r.x_request_id), str(r.response.id), str(r.response.responseId),
@@ -178,7 +181,9 @@ select
         str(json_extract(r.error, '$.error.status')),
         str(json_extract(r.error, '$.error.type')),
         nullif(str(json_extract(r.error, '$.type')), 'error'),
-        'http_' || str(r.http_status)) end as error_type,
+        'http_' || str(r.http_status))
+        -- a Gemini prompt blocked by a safety filter: billed for its input (usageMetadata), no output
+        when api = 'gemini' then 'blocked:' || str(r.response.promptFeedback.blockReason) end as error_type,
     not is_error and coalesce(try_cast(str(r.http_status) as integer) < 400, true) as billable,
     aborted and usage_absent and not is_error as usage_missing,
     tok(r.latency_ms) as latency_ms,

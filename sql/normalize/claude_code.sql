@@ -33,7 +33,9 @@ parsed as (
 
 fields as (
     select file_id, source_file, file_mtime, line, text, status, r,
-           str(r.type) as record_type,
+           -- older versions wrote assistant lines without a type (a message with usage, or an API error)
+           coalesce(str(r.type), case when r.message.usage is not null or str(r.isApiErrorMessage) = 'true'
+                                      then 'assistant' end) as record_type,
            r.message.usage as u,
            str(r.message.model) as model,
            str(r.message.id) as message_id,

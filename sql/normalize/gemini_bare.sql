@@ -11,6 +11,7 @@ parsed as (
     select file_id, source_file, file_mtime, line, text, status,
            case when status is null then try(from_json(text, '{
                "candidates": "JSON", "modelVersion": "JSON", "responseId": "JSON", "createTime": "JSON",
+               "promptFeedback": {"blockReason": "JSON"},
                "error": {"code": "JSON", "status": "JSON"},
                "usageMetadata": {
                    "promptTokenCount": "JSON", "cachedContentTokenCount": "JSON", "candidatesTokenCount": "JSON",
@@ -90,6 +91,8 @@ select
         when 'timestamp_no_zone' then 'createTime has no time zone: ' || str(r.createTime)
         when 'timestamp_out_of_range' then 'timestamp ' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || ' is before 2020 or after the file''s date'
         when 'unknown_record_shape' then 'neither a generateContent response nor an error'
+        when 'missing_usage' then 'a response without usageMetadata.promptTokenCount'
+        when 'missing_model' then 'a response without modelVersion: log it in an envelope with model_requested'
     end as detail,
     text as raw_text,
     response_id as request_id,
@@ -108,7 +111,9 @@ select
     false as batch,
     coalesce(str(g.serviceTier), str(g.trafficType)) as service_tier,
     case when is_error then try_cast(str(r.error.code) as integer) end as http_status,
-    case when is_error then coalesce(str(r.error.status), 'http_' || str(r.error.code)) end as error_type,
+    case when is_error then coalesce(str(r.error.status), 'http_' || str(r.error.code))
+         -- a prompt blocked by a safety filter: billed for its input (usageMetadata), no output
+         else 'blocked:' || str(r.promptFeedback.blockReason) end as error_type,
     not is_error as billable,
     false as usage_missing,
     'request' as grain,

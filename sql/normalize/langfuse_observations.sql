@@ -19,7 +19,7 @@ document as (
                -- the shape decides the schema, so the document is parsed once
                when regexp_matches(text, '^\s*\[') then from_json(text, '[{
                    "id": "JSON", "traceId": "JSON", "type": "JSON", "name": "JSON", "startTime": "JSON",
-                   "endTime": "JSON", "model": "JSON", "level": "JSON", "statusMessage": "JSON", "latency": "JSON",
+                   "endTime": "JSON", "model": "JSON", "providedModelName": "JSON", "level": "JSON", "statusMessage": "JSON", "latency": "JSON",
                    "environment": "JSON", "sessionId": "JSON", "userId": "JSON", "projectId": "JSON", "promptName": "JSON",
                    "usageDetails": "MAP(VARCHAR, JSON)", "costDetails": "MAP(VARCHAR, JSON)",
                    "usage": {"input": "JSON", "output": "JSON", "total": "JSON", "unit": "JSON"},
@@ -27,7 +27,7 @@ document as (
                }]')
                else from_json(text, '{"data": [{
                    "id": "JSON", "traceId": "JSON", "type": "JSON", "name": "JSON", "startTime": "JSON",
-                   "endTime": "JSON", "model": "JSON", "level": "JSON", "statusMessage": "JSON", "latency": "JSON",
+                   "endTime": "JSON", "model": "JSON", "providedModelName": "JSON", "level": "JSON", "statusMessage": "JSON", "latency": "JSON",
                    "environment": "JSON", "sessionId": "JSON", "userId": "JSON", "projectId": "JSON", "promptName": "JSON",
                    "usageDetails": "MAP(VARCHAR, JSON)", "costDetails": "MAP(VARCHAR, JSON)",
                    "usage": {"input": "JSON", "output": "JSON", "total": "JSON", "unit": "JSON"},
@@ -54,7 +54,7 @@ fields as (
     select file_id, source_file, file_mtime, line, o, to_json(o)::varchar as text,
            o.usageDetails as ud,
            upper(str(o.type)) as kind,
-           str(o.model) as model,
+           coalesce(str(o.model), str(o.providedModelName)) as model,  -- the v2 API names it providedModelName
            ts_parse(o.startTime) as ts,
            upper(coalesce(str(o.level), 'DEFAULT')) = 'ERROR' as is_error,
            coalesce(o.usageDetails['input'], o.usageDetails['input_tokens'], o.usageDetails['prompt_tokens'], o.usage.input) as j_input,
@@ -132,6 +132,7 @@ select
         when 'missing_usage' then 'a generation without input and output usage'
         when 'negative_uncached_input' then 'cache tokens exceed input'
         when 'unknown_record_shape' then 'not a Langfuse observation'
+        when 'missing_model' then 'a generation without model or providedModelName'
     end as detail,
     text as raw_text,
     str(o.id) as request_id,

@@ -1,0 +1,174 @@
+"""Real exports: files as the tools write them (tests/data/real/, provenance in its README.md), and the shapes
+issue 15 found the formats could not read."""
+import datetime as dt
+import json
+import shutil
+from decimal import Decimal
+
+from conftest import ROOT, TOKENS, assert_accounting, entry, query, rows, write_jsonl
+from pipeline.formats import detect
+from pipeline.ingest import ingest
+
+REAL = ROOT / "tests" / "data" / "real"
+UTC = dt.timezone.utc
+COLUMNS = "source_format, source_line, ts, provider, model, request_id, " + TOKENS + ", billable, error_type"
+
+
+def real(tmp_path, name):
+    target = tmp_path / "in" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REAL / name, target)
+    return target
+
+
+def ingested(settings, path, fmt):
+    summary = ingest(settings, [str(path)]).as_dict()
+    assert entry(settings, path)["format"] == fmt
+    assert_accounting(settings)
+    return summary
+
+
+def test_vertex_stream_generate_content_array_is_one_row_of_its_biggest_chunk(tmp_path, settings):
+    path = real(tmp_path, "gemini/vertex_stream_generate_content.json")
+    summary = ingested(settings, path, "gemini_bare")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (4, 1, 0)
+    assert entry(settings, path)["ignored"] == {"streaming_chunk": 3}
+    # the last chunk carries the usage: prompt 1, candidates 9; no cache, no thoughts
+    assert rows(settings, COLUMNS + ", service_tier") == [
+        ("gemini_bare", 4, dt.datetime(2026, 3, 10, 14, 54, 45, 66123, tzinfo=UTC), "google",
+         "gemini-3.1-flash-lite-preview", "tTCwacuEBMvnitYP06qsgQY", 1, 0, 0, 0, 9, None, 0, True, None, "ON_DEMAND")]
+
+
+def test_a_pretty_printed_vertex_response_is_one_record(tmp_path, settings):
+    path = real(tmp_path, "gemini/vertex_generate_content_pretty.json")
+    assert detect(path).name == "gemini_bare"
+    summary = ingested(settings, path, "gemini_bare")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (1, 1, 0)
+    assert rows(settings, COLUMNS + ", service_tier") == [
+        ("gemini_bare", 1, dt.datetime(2025, 6, 18, 14, 45, 9, 8876, tzinfo=UTC), "google", "gemini-2.0-flash-001",
+         "9dBSaKxFwKTr3g_RjJXICg", 13, 0, 0, 0, 40, None, 0, True, None, "ON_DEMAND")]
+
+
+def test_a_pretty_printed_anthropic_message_is_recognised_and_says_to_log_it_in_an_envelope(tmp_path, settings):
+    path = real(tmp_path, "anthropic/messages_create_response.json")
+    assert detect(path).name == "anthropic_message_bare"
+    summary = ingest(settings, [str(path)]).as_dict()
+    [error] = [e["error"] for e in summary["file_errors"]]
+    assert "too_many_rejects: 1 of 1 records rejected (over half): missing_timestamp ×1 (line 1: " in error
+    assert "msg_013Zva2CMHLNnXjNJJKqJ2EF) has no time: log responses in spendlog's app log envelope" in error
+
+
+def test_the_same_anthropic_body_in_an_envelope_lands_every_usage_field(tmp_path, settings):
+    body = json.loads((REAL / "anthropic/messages_create_response.json").read_text())
+    path = write_jsonl(tmp_path / "in" / "app.jsonl", [
+        {"ts": "2026-03-12T10:00:00Z", "request_id": "req_1", "http_status": 200, "response": body}])
+    ingested(settings, path, "app_log")
+    # cache_creation says 0 and 0 although the flat field says 2051: the breakdown wins, as the API defines it
+    assert rows(settings, COLUMNS + ", service_tier, inference_geo") == [
+        ("app_log", 1, dt.datetime(2026, 3, 12, 10, tzinfo=UTC), "anthropic", "claude-opus-5", "req_1",
+         2095, 0, 0, 2051, 503, 0, 0, True, None, "standard", "global")]
+
+
+
+def test_claude_code_lines_of_older_versions_without_type(tmp_path, settings):
+    path = real(tmp_path, "claude_code/ccusage_session_alpha.jsonl")
+    assert detect(path).name == "claude_code"
+    summary = ingested(settings, path, "claude_code")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (3, 3, 0)
+    got = rows(settings, "source_line, ts, model, request_id, response_id, session_id, app_raw, " + TOKENS
+               + ", speed, reported_cost_usd")
+    assert [r[:6] for r in got] == [
+        (1, dt.datetime(2026, 1, 9, 10, tzinfo=UTC), "claude-sonnet-4-20250514", "req-alpha-1", "msg-alpha-1",
+         "session-alpha"),
+        (2, dt.datetime(2026, 1, 9, 12, 30, tzinfo=UTC), "claude-opus-4-20250514", "req-alpha-2", "msg-alpha-2",
+         "session-alpha"),
+        (3, dt.datetime(2026, 1, 10, 9, 15, tzinfo=UTC), "claude-sonnet-4-20250514", "req-alpha-3", "msg-alpha-3",
+         "session-alpha"),
+    ]
+    # flat cache_creation_input_tokens without a breakdown count as 5-minute writes; costUSD is the reported cost
+    assert [r[6:] for r in got] == [
+        ("claude-code", 100, 25, 0, 10, 50, None, 0, None, Decimal("0.12")),
+        ("claude-code", 200, 50, 0, 20, 75, None, 0, "fast", Decimal("0.34")),
+        ("claude-code", 300, 0, 0, 40, 125, None, 0, None, Decimal("0.56")),
+    ]
+
+
+def test_claude_code_api_error_lines_without_a_session_are_claude_code_not_app_log(tmp_path, settings):
+    limit = real(tmp_path, "claude_code/clikae_session_limit.jsonl")
+    legacy = real(tmp_path, "claude_code/ccusage_usage_limit.jsonl")
+    assert detect(limit).name == detect(legacy).name == "claude_code"
+    ingest(settings, [str(limit), str(legacy)])
+    assert_accounting(settings)
+    assert rows(settings, "source_file, source_line, ts, model, app_raw, session_id, http_status, error_type, "
+                          "billable, input_tokens, output_tokens") == [
+        (str(legacy), 1, dt.datetime(2025, 1, 10, 10, tzinfo=UTC), None, "claude-code", None, None, "api_error",
+         False, 0, 0),
+        (str(limit), 1, dt.datetime(2026, 6, 2, 9, 44, 49, 962000, tzinfo=UTC), "<synthetic>", "claude-code", None,
+         429, "rate_limit", False, 0, 0),
+    ]
+
+
+def gemini_line(request_id, response, **envelope):
+    return {"ts": "2026-03-10T14:54:45Z", "app": "x", "request_id": request_id, "http_status": 200,
+            "response": response, **envelope}
+
+
+BLOCKED = {"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 638, "totalTokenCount": 638}}
+
+
+def test_a_gemini_prompt_blocked_by_a_safety_filter_is_a_row_billed_for_its_input(tmp_path, settings):
+    bare = write_jsonl(tmp_path / "in" / "bare.jsonl", [
+        {**BLOCKED, "modelVersion": "gemini-2.5-flash", "createTime": "2026-03-10T14:54:45Z", "responseId": "b1"}])
+    logged = write_jsonl(tmp_path / "in" / "app.jsonl", [
+        gemini_line("r1", {**BLOCKED, "modelVersion": "gemini-2.5-flash"}),
+        gemini_line("r2", BLOCKED, model_requested="gemini-2.5-flash")])
+    summary = ingest(settings, [str(bare), str(logged)]).as_dict()
+    assert (summary["file_errors"], summary["rows_loaded"], summary["rows_rejected"]) == ([], 3, 0)
+    assert rows(settings, "source_format, request_id, model, " + TOKENS + ", billable, error_type") == [
+        ("app_log", "r1", "gemini-2.5-flash", 638, 0, 0, 0, 0, None, 0, True, "blocked:SAFETY"),
+        ("app_log", "r2", "gemini-2.5-flash", 638, 0, 0, 0, 0, None, 0, True, "blocked:SAFETY"),
+        ("gemini_bare", "b1", "gemini-2.5-flash", 638, 0, 0, 0, 0, None, 0, True, "blocked:SAFETY"),
+    ]
+
+
+def test_every_reject_has_a_detail(tmp_path, settings):
+    path = write_jsonl(tmp_path / "in" / "app.jsonl", [
+        gemini_line("r1", BLOCKED),  # no model anywhere
+        gemini_line("r2", {"modelVersion": "gemini-2.5-flash", "usageMetadata": {"promptTokenCount": "12"}}),
+        {"app": "x", "response": {"id": "msg_1", "type": "message", "model": "claude-haiku-4-5",
+                                  "usage": {"input_tokens": 1, "output_tokens": 1}}, "logged_at": None},
+        "{not json", *[gemini_line(f"ok{i}", {"modelVersion": "gemini-2.5-flash",
+                                              "usageMetadata": {"promptTokenCount": 5}}) for i in range(4)]])
+    ingest(settings, [str(path)])
+    assert query(settings, "select source_line, reason, detail from rejects order by source_line") == [
+        (1, "missing_model", "the response names no model: log `model_requested` in the envelope"),
+        (2, "bad_token_count", "a token count is not a non-negative integer"),
+        (3, "missing_timestamp", "no `ts`, `logged_at` or `timestamp` in the envelope"),
+        (4, "invalid_json", "the record is not valid JSON"),
+    ]
+
+
+def test_langfuse_observations_that_name_the_model_as_provided_model_name(tmp_path, settings):
+    path = tmp_path / "in" / "observations.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"data": [
+        {"id": "gen-1", "traceId": "t-1", "type": "GENERATION", "startTime": "2026-08-12T08:00:00Z",
+         "endTime": "2026-08-12T08:00:01Z", "providedModelName": "gpt-4o-mini",
+         "usageDetails": {"input": 10, "output": 5, "total": 15}, "costDetails": {"total": 0.01}}],
+        "meta": {"page": 1}}, indent=2))
+    ingested(settings, path, "langfuse_observations")
+    assert rows(settings, "request_id, provider, model, input_tokens, output_tokens, latency_ms, reported_cost_usd") == [
+        ("gen-1", "openai", "gpt-4o-mini", 10, 5, 1000, Decimal("0.01"))]
+
+
+def test_vendor_prefixes_on_model_names_resolve_to_the_catalogue_model(tmp_path, settings):
+    usage = {"promptTokenCount": 1000, "candidatesTokenCount": 100}
+    path = write_jsonl(tmp_path / "in" / "app.jsonl", [
+        gemini_line(f"r{i}", {"modelVersion": model, "usageMetadata": usage})
+        for i, model in enumerate(["gemini-2.5-flash", "models/gemini-2.5-flash", "google/gemini-2.5-flash"])])
+    ingest(settings, [str(path)])
+    got = query(settings, "select model, canonical_model, cost_usd from priced_usage order by source_line")
+    assert [(m, c) for m, c, _ in got] == [("gemini-2.5-flash", "gemini-2.5-flash"),
+                                          ("models/gemini-2.5-flash", "gemini-2.5-flash"),
+                                          ("google/gemini-2.5-flash", "gemini-2.5-flash")]
+    assert len({cost for _, _, cost in got}) == 1 and got[0][2] is not None
