@@ -26,6 +26,13 @@ class ConfigError(SpendlogError):
     label = "config"
 
 
+class NewerHome(SpendlogError):
+    """The home was written by a newer spendlog than this one."""
+
+    exit_code = EXIT_CONFIG
+    label = "home"
+
+
 class Busy(SpendlogError):
     """Another spendlog process holds the lock."""
 

@@ -269,7 +269,7 @@ def _triage_readable(path: Path, fmt, settings, options, manifest, ingested_at):
         return FileResult(path=str(path), format=known["format"], skipped=True), {
             **known, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}, None
     entry = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest, "ingested_at": ingested_at,
-             "app": options.get("app")}
+             "app": options.get("app"), "status": "loaded"}
     try:
         module = detect(path, fmt or configured_format(settings, path), settings.csv_formats)
         entry.update(format=module.name, normalizer_version=module.version)
@@ -345,7 +345,7 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
             entry.update(records_read=result.records_read, rows_loaded=result.rows_loaded,
                          rows_replaced=result.rows_replaced, duplicates=result.duplicates,
                          rows_rejected=result.rows_rejected, ignored=result.ignored)
-            entry.pop("status", None)
+            entry.update(status="loaded")
             entry.pop("error", None)
         manifest["sources"][key] = entry
 

@@ -13,9 +13,11 @@ import duckdb
 
 from . import sql_text
 from .config import Settings
-from .errors import Busy
+from .errors import Busy, NewerHome
 
 TABLES = ("usage", "rejects", "priced")
+# The manifest's schema. 1: spendlog 0.2.0 and before; 2: every source entry has a status ('loaded' | 'refused').
+MANIFEST_VERSION = 2
 _HELD: set[Path] = set()  # homes whose lock this process holds: a command that locks may call another that does
 INTERNAL_COLUMNS = ("dedupe_key", "dedupe_rank", "row_fingerprint")
 
@@ -43,6 +45,19 @@ def write_json(path: Path, data) -> None:
     with open(tmp, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=1, sort_keys=True)
     replace_durably(tmp, path)
+
+
+def migrated(manifest: dict, path: Path) -> dict:
+    """manifest upgraded step by step to MANIFEST_VERSION; NewerHome for one a newer spendlog wrote."""
+    version = manifest.get("version", 1)
+    if version > MANIFEST_VERSION:
+        raise NewerHome(f"{path} has manifest version {version}, newer than this spendlog reads "
+                          f"({MANIFEST_VERSION}): upgrade spendlog")
+    if version < 2:  # 1 → 2: a source entry without a status was loaded
+        for entry in manifest["sources"].values():
+            entry.setdefault("status", "loaded")
+    manifest["version"] = MANIFEST_VERSION
+    return manifest
 
 
 class Lake:
@@ -82,9 +97,12 @@ class Lake:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def read_manifest(self) -> dict:
+        """The manifest in this release's schema (MANIFEST_VERSION): an older one is migrated in memory (migrated),
+        and written back so by the next commit, which holds the lock; a newer one is refused."""
         if not self.manifest_path.exists():
-            return {"version": 1, "tables": {t: [] for t in TABLES}, "sources": {}, "priced_stamp": None}
-        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            return {"version": MANIFEST_VERSION, "tables": {t: [] for t in TABLES}, "sources": {},
+                    "priced_stamp": None}
+        return migrated(json.loads(self.manifest_path.read_text(encoding="utf-8")), self.manifest_path)
 
     def write_manifest(self, manifest: dict, settings: Settings | None = None) -> None:
         """The commit point: tmp, fsync, os.replace, fsync the directory. Remembers the settings' config file."""

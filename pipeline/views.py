@@ -49,7 +49,7 @@ def ingested_files_table(manifest: dict) -> pa.Table:
                ("status", pa.string()), ("error", pa.string())]
     rows = [
         {**{name: entry.get(name) for name, _ in columns}, "path": path,
-         "ignored": sum((entry.get("ignored") or {}).values()), "status": entry.get("status", "loaded")}
+         "ignored": sum((entry.get("ignored") or {}).values())}
         for path, entry in sorted(manifest["sources"].items())
     ]
     return pa.Table.from_pylist(rows, schema=pa.schema(columns))
