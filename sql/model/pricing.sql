@@ -170,8 +170,9 @@ rates as (
                else _price.cache_write_1h
            end as _r_cw1h,
            case
-               when _fast_lc then cast(_price.fast_lc_input * 0.1 as decimal(18, 6))
-               when _fast then cast(_price.fast_input * 0.1 as decimal(18, 6))
+               -- the model's own cache-hit multiplier on the fast rate (audit D5: Opus 5.5 0.05x, Fable 5.2 0.025x)
+               when _fast_lc then cast(_price.fast_lc_input * _price.cache_read / _price.input as decimal(18, 6))
+               when _fast then cast(_price.fast_input * _price.cache_read / _price.input as decimal(18, 6))
                when _above then _price.lc_cache_read
                when _priority_rates then _price.priority_cache_read
                else _price.cache_read
@@ -182,6 +183,11 @@ rates as (
            cast(case when _us then coalesce(_price.us_geo_multiplier, 1) else 1 end as decimal(18, 6)) as _m_geo,
            cast(case when _service_tier = 'flex' then coalesce(_price.flex_multiplier, 1) else 1 end
                 as decimal(18, 6)) as _m_flex,
+           -- flex bills cached input as batch does (OpenAI: Flex at Batch rates, gpt-5.4's $0.13, audit D7; Gemini:
+           -- cached input at the standard rate)
+           cast(case when _service_tier = 'flex' and _price.flex_multiplier is not null
+                     then coalesce(_price.batch_cache_read_multiplier, _price.flex_multiplier) else 1 end
+                as decimal(18, 6)) as _m_flex_cache_read,
            cast(coalesce(_price.contract_multiplier, 1) * coalesce(_contract.contract_multiplier, 1)
                 as decimal(18, 6)) as _m_contract
     from tier_choice
@@ -251,12 +257,12 @@ flex as (
         cast(_c_in * _m_flex as decimal(38, 12)) as _c_in,
         cast(_c_cw5m * _m_flex as decimal(38, 12)) as _c_cw5m,
         cast(_c_cw1h * _m_flex as decimal(38, 12)) as _c_cw1h,
-        cast(_c_cr * _m_flex as decimal(38, 12)) as _c_cr,
+        cast(_c_cr * _m_flex_cache_read as decimal(38, 12)) as _c_cr,
         cast(_c_out * _m_flex as decimal(38, 12)) as _c_out,
         cast(_nb_in * _m_flex as decimal(38, 12)) as _nb_in,
         cast(_nb_cw5m * _m_flex as decimal(38, 12)) as _nb_cw5m,
         cast(_nb_cw1h * _m_flex as decimal(38, 12)) as _nb_cw1h,
-        cast(_nb_cr * _m_flex as decimal(38, 12)) as _nb_cr,
+        cast(_nb_cr * _m_flex_cache_read as decimal(38, 12)) as _nb_cr,
         cast(_nb_out * _m_flex as decimal(38, 12)) as _nb_out,
         cast(_nc_in * _m_flex as decimal(38, 12)) as _nc_in,
         cast(_nc_out * _m_flex as decimal(38, 12)) as _nc_out

@@ -109,6 +109,7 @@ select
     p._m_batch_cache_read as batch_cache_read_multiplier,
     p._m_geo as geo_multiplier,
     p._m_flex as flex_multiplier,
+    p._m_flex_cache_read as flex_cache_read_multiplier,
     p._m_contract as contract_total_multiplier,
     p.cost_usd,
     p.recorded_cost_usd,
