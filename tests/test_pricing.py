@@ -520,23 +520,54 @@ def test_fable_and_mythos_5_2(model):
     assert early["price_flags"] == ["no_price"]
 
 
+def test_bedrock_and_vertex_claude_are_billed_by_their_cloud_not_at_first_party_rates():
+    # audit §2.4 / reference/pricing.md: AWS and Google bill Claude on Bedrock and Vertex AI; Bedrock's regional and
+    # geo (us./eu./…) endpoints carry +10% from Sonnet 4.5 and Haiku 4.5 on, its global endpoint not
+    # (genai-prices 0.2.3 aws/regional.… and aws/global.…, from the AWS price list API). 1M input + 100,000 output:
+    #   Haiku 4.5 regional  1 x 1.1 = $1.10 in, 5 x 1.1 = $5.50 out: 1.1 + 0.55 = $1.65 (first-party: $1.50)
+    #   Haiku 4.5 global    1 + 0.5 = $1.50
+    #   Sonnet 4.6 geo us.  3.3 + 16.5 x 0.1 = 3.3 + 1.65 = $4.95
+    #   Sonnet 4 (older)    3 + 1.5 = $4.50 (no uplift before Sonnet 4.5)
+    #   Vertex Haiku 4.5    Google's global-endpoint rate 1 + 0.5 = $1.50 (the region is not in the log)
+    row = dict(ts="2026-03-20 12:00:00+00", input_tokens=1_000_000, output_tokens=100_000)
+    regional, global_, geo, older, vertex, helicone, first_party = price_rows(
+        {**row, "model": "anthropic.claude-haiku-4-5-20251001-v1:0"},
+        {**row, "model": "global.anthropic.claude-haiku-4-5-20251001-v1:0"},
+        {**row, "model": "us.anthropic.claude-sonnet-4-6"},
+        {**row, "model": "anthropic.claude-sonnet-4-20250514-v1:0"},
+        {**row, "model": "claude-haiku-4-5@20251001"},
+        {**row, "billed_by": "aws", "model": "anthropic.claude-haiku-4-5-20251001-v1:0"},  # Helicone, LiteLLM: aws
+        {**row, "model": "claude-haiku-4-5-20251001"})
+    assert (regional["price_id"], regional["cost_usd"]) == (
+        "imported:aws/regional.anthropic.claude-haiku-4-5-20251001-v1:0@2020-01-01", d("1.65"))
+    assert (global_["price_id"], global_["cost_usd"]) == (
+        "imported:aws/global.anthropic.claude-haiku-4-5-20251001-v1:0@2020-01-01", d("1.5"))
+    assert (geo["canonical_model"], geo["cost_usd"]) == ("regional.anthropic.claude-sonnet-4-6-v1:0", d("4.95"))
+    assert older["cost_usd"] == d("4.5")
+    assert (vertex["price_id"], vertex["cost_usd"]) == ("imported:google/claude-haiku-4-5@2020-01-01", d("1.5"))
+    assert helicone["cost_usd"] == d("1.65")
+    assert (first_party["price_id"], first_party["cost_usd"]) == ("anthropic/claude-haiku-4-5@2025-10-15", d("1.5"))
+
+
 # --- aliases ---------------------------------------------------------------------------------------------------
 
+# Bedrock (`[geo.]anthropic.claude-…`) and Vertex (`claude-…@YYYYMMDD`) ids are priced under their biller, aws or
+# google (audit §2.4), by genai-prices' rows for those providers: Bedrock's names say the endpoint (regional or global)
 ALIASES = [
     ("anthropic", "claude-opus-4-6", "claude-opus-4-6"),
     ("anthropic", "claude-opus-4-6-20260205", "claude-opus-4-6"),
     ("anthropic", "claude-opus-4-6[1m]", "claude-opus-4-6"),
     ("anthropic", "anthropic/claude-opus-4-6", "claude-opus-4-6"),
     ("anthropic", "anthropic/claude-opus-4.6", "claude-opus-4-6"),
-    ("anthropic", "anthropic.claude-opus-4-6-v1", "claude-opus-4-6"),
-    ("anthropic", "us.anthropic.claude-opus-4-6-v1:0", "claude-opus-4-6"),
+    ("anthropic", "anthropic.claude-opus-4-6-v1", "regional.anthropic.claude-opus-4-6-v1:0"),
+    ("anthropic", "us.anthropic.claude-opus-4-6-v1:0", "regional.anthropic.claude-opus-4-6-v1:0"),
     ("anthropic", "Claude Opus 4.6", "claude-opus-4-6"),
-    ("anthropic", "anthropic.claude-sonnet-4-6", "claude-sonnet-4-6"),
+    ("anthropic", "anthropic.claude-sonnet-4-6", "regional.anthropic.claude-sonnet-4-6-v1:0"),
     ("anthropic", "Claude Sonnet 4.6", "claude-sonnet-4-6"),
     ("anthropic", "claude-haiku-4-5-20251001", "claude-haiku-4-5"),
     ("anthropic", "claude-haiku-4-5", "claude-haiku-4-5"),
-    ("anthropic", "anthropic.claude-haiku-4-5-20251001-v1:0", "claude-haiku-4-5"),
-    ("anthropic", "global.anthropic.claude-haiku-4-5-20251001-v1:0", "claude-haiku-4-5"),
+    ("anthropic", "anthropic.claude-haiku-4-5-20251001-v1:0", "regional.anthropic.claude-haiku-4-5-20251001-v1:0"),
+    ("anthropic", "global.anthropic.claude-haiku-4-5-20251001-v1:0", "global.anthropic.claude-haiku-4-5-20251001-v1:0"),
     ("anthropic", "claude-haiku-4-5@20251001", "claude-haiku-4-5"),
     ("anthropic", "Claude Haiku 4.5", "claude-haiku-4-5"),
     ("anthropic", "  claude haiku 4.5 ", "claude-haiku-4-5"),
@@ -545,7 +576,7 @@ ALIASES = [
     ("anthropic", "anthropic/claude-4.5-sonnet-20250929", "claude-sonnet-4-5"),
     ("anthropic", "anthropic/claude-sonnet-4.5", "claude-sonnet-4-5"),
     ("anthropic", "claude-sonnet-4-5@20250929", "claude-sonnet-4-5"),
-    ("anthropic", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "claude-sonnet-4-5"),
+    ("anthropic", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "regional.anthropic.claude-sonnet-4-5-20250929-v1:0"),
     ("anthropic", "Claude Sonnet 4.5", "claude-sonnet-4-5"),
     ("anthropic", "claude-opus-4-5-20251101", "claude-opus-4-5"),
     ("anthropic", "claude-opus-4-5@20251101", "claude-opus-4-5"),
@@ -556,12 +587,12 @@ ALIASES = [
     ("anthropic", "claude-opus-4-20250514", "claude-opus-4-0"),
     ("anthropic", "claude-opus-4-0", "claude-opus-4-0"),
     ("anthropic", "claude-4-opus-20250514", "claude-opus-4-0"),
-    ("anthropic", "claude-opus-4@20250514", "claude-opus-4-0"),
+    ("anthropic", "claude-opus-4@20250514", "claude-4-opus"),
     ("anthropic", "Claude Opus 4", "claude-opus-4-0"),
     ("anthropic", "claude-sonnet-4-20250514", "claude-sonnet-4-0"),
     ("anthropic", "claude-sonnet-4-0", "claude-sonnet-4-0"),
-    ("anthropic", "anthropic.claude-sonnet-4-20250514-v1:0", "claude-sonnet-4-0"),
-    ("anthropic", "claude-sonnet-4@20250514", "claude-sonnet-4-0"),
+    ("anthropic", "anthropic.claude-sonnet-4-20250514-v1:0", "regional.anthropic.claude-sonnet-4-20250514-v1:0"),
+    ("anthropic", "claude-sonnet-4@20250514", "claude-4-sonnet"),
     ("anthropic", "Claude Sonnet 4", "claude-sonnet-4-0"),
     ("anthropic", "claude-3-7-sonnet-20250219", "claude-3-7-sonnet"),
     ("anthropic", "claude-3-7-sonnet-latest", "claude-3-7-sonnet"),
@@ -572,14 +603,14 @@ ALIASES = [
     ("anthropic", "claude-3-5-sonnet-20240620", "claude-3-5-sonnet"),
     ("anthropic", "claude-3-5-sonnet-latest", "claude-3-5-sonnet"),
     ("anthropic", "claude-3-5-sonnet-v2@20241022", "claude-3-5-sonnet"),
-    ("anthropic", "anthropic.claude-3-5-sonnet-20241022-v2:0", "claude-3-5-sonnet"),
+    ("anthropic", "anthropic.claude-3-5-sonnet-20241022-v2:0", "regional.anthropic.claude-3-5-sonnet-20241022-v2:0"),
     ("anthropic", "Claude 3.5 Sonnet", "claude-3-5-sonnet"),
     ("anthropic", "claude-3-5-haiku-20241022", "claude-3-5-haiku"),
     ("anthropic", "claude-3-5-haiku-latest", "claude-3-5-haiku"),
     ("anthropic", "Claude Haiku 3.5", "claude-3-5-haiku"),
     ("anthropic", "claude-3-opus-20240229", "claude-3-opus"),
     ("anthropic", "claude-3-opus-latest", "claude-3-opus"),
-    ("anthropic", "anthropic.claude-3-opus-20240229-v1:0", "claude-3-opus"),
+    ("anthropic", "anthropic.claude-3-opus-20240229-v1:0", "regional.anthropic.claude-3-opus-20240229-v1:0"),
     ("anthropic", "Claude 3 Opus", "claude-3-opus"),
     ("anthropic", "claude-3-sonnet-20240229", "claude-3-sonnet"),
     ("anthropic", "claude-3-haiku-20240307", "claude-3-haiku"),

@@ -16,12 +16,28 @@
 -- contract_multiplier (user rows) applies to every charge, web search included, times the contract multiplier row
 -- (price_multipliers) in force for the model, else for its provider's `*`.
 create or replace macro pricing_steps(input, catalog) as table
+-- Claude on Bedrock or Vertex AI is billed by AWS or Google at their own rates (audit §2.4; reference/pricing.md: not
+-- the first-party catalogue): such a row is priced under its biller's provider id, 'aws' or 'google' (the ids the
+-- formats give billed_by and genai-prices gives these providers), and so is a Claude model id only those clouds
+-- use, whoever the log says billed it: `[geo.]anthropic.claude-…` (Bedrock), `claude-…@YYYYMMDD` or
+-- `publishers/anthropic/models/…` (Vertex).
 with source as (
-    select * from query_table(input)
+    select *,
+           case
+               when lower(billed_by) in ('aws', 'bedrock') then 'aws'
+               when lower(billed_by) in ('google', 'vertex', 'vertex_ai') then 'google'
+               when lower(provider) = 'anthropic'
+                    and regexp_matches(lower(trim(model)), '^([a-z-]+\.)?anthropic\.claude') then 'aws'
+               when lower(provider) = 'anthropic'
+                    and regexp_matches(lower(trim(model)), '^(publishers/anthropic/models/)?claude[^@]*@\d{8}$|^publishers/anthropic/')
+                    then 'google'
+               else provider
+           end as _price_provider
+    from query_table(input)
 ),
 
 logged_models as (
-    select distinct provider, model from source
+    select distinct _price_provider as provider, model from source
 ),
 
 canonical_names as (
@@ -54,11 +70,11 @@ keyed as (
            r.canonical_model as _canonical_model,
            cast(timezone('UTC', s.ts) as date) as _price_date
     from source s
-    left join resolved_models r on r.provider = s.provider and r.model = s.model
+    left join resolved_models r on r.provider = s._price_provider and r.model = s.model
 ),
 
 price_keys as (
-    select distinct provider, _canonical_model, _price_date
+    select distinct _price_provider as provider, _canonical_model, _price_date
     from keyed
     where _canonical_model is not null and _price_date is not null
 ),
@@ -112,9 +128,9 @@ facts as (
            coalesce(lower(k.service_tier), '') as _service_tier
     from keyed k
     left join dated_prices d
-      on d.provider = k.provider and d._canonical_model = k._canonical_model and d._price_date = k._price_date
+      on d.provider = k._price_provider and d._canonical_model = k._canonical_model and d._price_date = k._price_date
     left join contract_terms c
-      on c.provider = k.provider and c._canonical_model = k._canonical_model and c._price_date = k._price_date
+      on c.provider = k._price_provider and c._canonical_model = k._canonical_model and c._price_date = k._price_date
 ),
 
 tiers as (
