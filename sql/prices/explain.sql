@@ -25,7 +25,7 @@ matched_aliases as (
                as alias_patterns
     from priced p
     join model_aliases a
-      on a.provider = lower(p.provider)
+      on a.provider = lower(p._price_provider)
      and a.model = p.canonical_model
      and regexp_full_match(lower(trim(p.model)), a.pattern)
     group by p.explain_row
