@@ -215,6 +215,8 @@ PRIORITY = {"priority_input", "priority_output", "priority_cache_read"}
 LC = {"lc_threshold", "lc_input", "lc_output", "lc_cache_write_5m", "lc_cache_write_1h", "lc_cache_read"}
 OPENAI_PRIORITY = {"gpt-4o", "gpt-4o-2024-05-13", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-5",
                    "gpt-5-mini", "gpt-5.2", "gpt-5.4-mini"}
+GEMINI_TIERS = {"gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-3.1-pro-preview",
+                "gemini-3-flash-preview"}
 # (issue, reason, fields, models (None: any), curated value (None: blank, ANY), imported value, UTC dates [from, to))
 ANY = "any"
 ALLOWED = [
@@ -224,9 +226,13 @@ ALLOWED = [
     ("D8", "genai-prices keeps OpenAI's standard cached rate in batch (the Batch table has no cached rate); unsettled",
      {"batch_cache_read_multiplier"}, {"gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano"},
      d("0.5"), d("1"), "2026-10-14", None),
-    ("D6", "spendlog has no OpenAI priority rates yet (bills priority at list price, flagged); genai-prices has them "
-           "from 2026-10-12", PRIORITY, OPENAI_PRIORITY, ANY, ANY, "2026-10-12", None),
-    ("N", "genai-prices has no priority rates before 2026-10-12", PRIORITY, {"gpt-5.4"}, ANY, ANY, None, "2026-10-12"),
+    # D6 is fixed: the curated rows carry OpenAI's priority rates, equal to genai-prices' from 2026-10-12
+    ("N", "genai-prices has no priority rates before 2026-10-12 (the curated rows have them on every date, D6)",
+     PRIORITY, OPENAI_PRIORITY | {"gpt-5.4"}, ANY, ANY, None, "2026-10-12"),
+    ("D9", "genai-prices does not model Gemini's Flex tier (-50% from 2026-04-02, V3)", {"flex_multiplier"},
+     GEMINI_TIERS, d("0.5"), d("1"), "2026-04-02", None),
+    ("D10", "genai-prices has no Gemini priority rates (1.8x from 2026-04-02, V3)", PRIORITY, GEMINI_TIERS, ANY, ANY,
+     "2026-04-02", None),
     ("D16", "genai-prices has no flex rates before 2026-10-12", {"flex_multiplier"}, None, d("0.5"), d("1"), None,
      "2026-10-12"),
     ("D14", "genai-prices has no US-only inference multiplier", {"us_geo_multiplier"}, None, d("1.1"), None, None,
@@ -352,7 +358,7 @@ TOP_100 = [
         "claude-fable-5", "claude-sonnet-4-5-20250929", "claude-opus-5-5", "claude-sonnet-5-5", "claude-opus-4-8",
         "claude-opus-4-7", "claude-fable-5-1", "claude-opus-4-5-20251101", "claude-opus-4-6", "claude-mythos-5",
         "claude-mythos-5-1")],
-    ("anthropic", "claude-fable-5-2", None),  # genai-prices' fast cache reads (0.025x) cannot be mapped (audit D5)
+    ("anthropic", "claude-fable-5-2", CURATED),  # curated (audit §2.2): the import cannot map its 0.025x fast cache reads
     # OpenAI: curated, then imported
     *[("openai", m, CURATED) for m in ("gpt-5.4", "gpt-5.4-nano", "gpt-5.4-mini", "gpt-4o-2024-08-06", "gpt-4o-mini",
                                        "gpt-5", "gpt-5-mini", "gpt-5.2", "gpt-4.1")],
@@ -415,7 +421,7 @@ def test_100_current_models_are_priced_by_the_intended_layer(tmp_path):
     assert {(p, m): got[(p, m)][0] for p, m, _ in TOP_100} == {(p, m): layer for p, m, layer in TOP_100}
     priced = [key for key, (layer, cost) in got.items() if cost is not None and cost > 0]
     assert len(priced) >= 95
-    assert [key for key, (layer, cost) in got.items() if cost is None] == [("anthropic", "claude-fable-5-2")]
+    assert [key for key, (layer, cost) in got.items() if cost is None] == []
 
 
 # --- an unknown model: unpriced, listed, with the closest catalogue name -----------------------------------------------

@@ -1,6 +1,7 @@
 """sql/model/pricing.sql and the bundled catalogue: worked examples of reference/pricing.md §c, one test per rule,
 alias coverage, catalogue sanity and a few properties. Every amount is worked out by hand, to the micro-dollar."""
 import re
+from datetime import date, timedelta
 from decimal import Decimal
 
 import duckdb
@@ -266,10 +267,10 @@ def test_openai_priority_uses_priority_rates_where_published():
     with_rates, without, long = price_rows(
         dict(provider="openai", model="gpt-5.4", service_tier="priority", input_tokens=100_000,
              cache_read_tokens=100_000, output_tokens=100_000),
-        dict(provider="openai", model="gpt-5", service_tier="priority", input_tokens=1_000_000),
+        dict(provider="openai", model="gpt-5-nano", service_tier="priority", input_tokens=1_000_000),
         dict(provider="openai", model="gpt-5.4", service_tier="priority", input_tokens=300_000))
     assert (with_rates["cost_usd"], with_rates["price_flags"]) == (d("3.55"), [])
-    assert (without["cost_usd"], without["price_flags"]) == (d("1.25"), ["priority_list_price"])
+    assert (without["cost_usd"], without["price_flags"]) == (d("0.05"), ["priority_list_price"])  # no nano rates
     assert (long["price_tier"], long["cost_usd"], long["price_flags"]) == (
         "long_context", d("1.5"), ["priority_list_price"])  # no published priority long-context rate
 
@@ -403,23 +404,170 @@ def test_user_prices_that_overlap_each_other_are_refused(tmp_path):
         pricing.load_catalog(duckdb.connect(), user)
 
 
+# --- corrections from reference/price-audit-2026-12.md (issue 13, item 3), worked by hand --------------------------
+
+# D6: OpenAI priority rates (input / cached input / output per 1M) from openai.com/api-priority-processing (V: gpt-5.4-mini,
+# gpt-5.2, gpt-5, gpt-5-mini, gpt-4.1) or genai-prices 0.2.3 and LiteLLM 1.110.2 (V3: the others). 1M tokens of each
+# category costs the sum of the three rates; gpt-4o-2024-05-13 has no prompt caching, so no cached tokens there.
+@pytest.mark.parametrize("model, cached, expected", [
+    ("gpt-5.4-mini", 1_000_000, "10.65"),     # 1.5 + 0.15 + 9
+    ("gpt-5.2", 1_000_000, "31.85"),          # 3.5 + 0.35 + 28
+    ("gpt-5", 1_000_000, "22.75"),            # 2.5 + 0.25 + 20
+    ("gpt-5-mini", 1_000_000, "4.095"),       # 0.45 + 0.045 + 3.6
+    ("gpt-4.1", 1_000_000, "18.375"),         # 3.5 + 0.875 + 14
+    ("gpt-4o", 1_000_000, "23.375"),          # 4.25 + 2.125 + 17
+    ("gpt-4o-2024-05-13", 0, "35"),           # 8.75 + 26.25
+    ("gpt-4o-mini", 1_000_000, "1.375"),      # 0.25 + 0.125 + 1
+    ("gpt-4.1-mini", 1_000_000, "3.675"),     # 0.7 + 0.175 + 2.8
+    ("gpt-4.1-nano", 1_000_000, "1.05"),      # 0.2 + 0.05 + 0.8
+])
+def test_d6_openai_priority_requests_bill_at_the_priority_rates(model, cached, expected):
+    r = priced(provider="openai", model=model, service_tier="priority", input_tokens=1_000_000,
+               cache_read_tokens=cached, output_tokens=1_000_000)
+    assert (r["price_tier"], r["cost_usd"], r["price_flags"]) == ("standard", d(expected), [])
+
+
+def test_d6_a_priority_request_on_gpt_5_costs_twice_the_list_price():
+    # 100,000 uncached x $2.50 + 200,000 cached x $0.25 + 10,000 output x $20 = 0.25 + 0.05 + 0.2 = $0.50;
+    # at list price 0.125 + 0.025 + 0.1 = $0.25
+    priority, standard = price_rows(
+        dict(provider="openai", model="gpt-5", service_tier="priority", input_tokens=100_000,
+             cache_read_tokens=200_000, output_tokens=10_000),
+        dict(provider="openai", model="gpt-5", service_tier="default", input_tokens=100_000,
+             cache_read_tokens=200_000, output_tokens=10_000))
+    assert (priority["cost_usd"], standard["cost_usd"]) == (d("0.5"), d("0.25"))
+
+
+def test_d5_opus_5_5_fast_cache_reads_at_its_own_0_05x_multiplier():
+    # Opus 5.5 fast $8 / $40; caching multipliers apply on top of the fast rates, and its cache hits are 0.05x
+    # ($0.20 / $4): fast cache read = 8 x 0.05 = $0.40, not 0.1 x 8 = $0.80. Writes keep 1.25x: $10.
+    # 100,000 x 8 + 100,000 x 10 + 1,000,000 x 0.4 + 10,000 x 40 = 0.8 + 1.0 + 0.4 + 0.4 = $2.60
+    r = priced(model="claude-opus-5-5", ts="2026-10-01 12:00:00+00", speed="fast", input_tokens=100_000,
+               cache_write_5m_tokens=100_000, cache_read_tokens=1_000_000, output_tokens=10_000)
+    assert (r["price_tier"], r["cache_read_cost_usd"], r["cache_write_cost_usd"], r["cost_usd"]) == (
+        "fast", d("0.4"), d("1"), d("2.6"))
+    # Opus 4.6 keeps 0.1x: 1M fast cache reads x 30 x 0.5 / 5 = $3
+    assert priced(model="claude-opus-4-6", speed="fast", cache_read_tokens=1_000_000)["cost_usd"] == d("3")
+
+
+def test_d7_gpt_5_4_batch_and_flex_cached_input_at_the_published_0_13():
+    # 100,000 uncached x 2.5 x 0.5 + 100,000 cached x $0.13 (0.25 x 0.52) + 10,000 output x 15 x 0.5
+    # = 0.125 + 0.013 + 0.075 = $0.213 (it was 0.0125 for the cached part, $0.2125); 210,000 input stays below 272K
+    row = dict(provider="openai", model="gpt-5.4", input_tokens=100_000, cache_read_tokens=100_000,
+               output_tokens=10_000)
+    batch, flex = price_rows({**row, "batch": True}, {**row, "service_tier": "flex"})
+    assert (batch["price_tier"], batch["cache_read_cost_usd"], batch["cost_usd"]) == ("standard", d("0.013"), d("0.213"))
+    assert batch["cost_without_batch_usd"] == d("0.425")  # 0.25 + 0.025 + 0.15
+    assert (flex["cache_read_cost_usd"], flex["cost_usd"], flex["cost_without_batch_usd"]) == (
+        d("0.013"), d("0.213"), d("0.213"))
+
+
+def test_d9_gemini_flex_is_half_price_from_2026_04_02():
+    # gemini-2.5-flash $0.30 / $2.50, cached $0.03. From 2026-04-02 (V3: Google's Flex tier, -50%; LiteLLM 1.110.2
+    # keeps cached input at the standard rate, as batch does): 1M x 0.3 x 0.5 + 1M x 0.03 + 1M x 2.5 x 0.5
+    # = 0.15 + 0.03 + 1.25 = $1.43; the day before, no Flex tier: 0.3 + 0.03 + 2.5 = $2.83
+    row = dict(provider="google", model="gemini-2.5-flash", service_tier="flex", input_tokens=1_000_000,
+               cache_read_tokens=1_000_000, output_tokens=1_000_000)
+    before, after = price_rows({**row, "ts": "2026-04-01 23:59:59+00"}, {**row, "ts": "2026-04-02 00:00:00+00"})
+    assert (before["price_id"], before["cost_usd"]) == ("google/gemini-2.5-flash@2025-06-17", d("2.83"))
+    assert (after["price_id"], after["cost_usd"]) == ("google/gemini-2.5-flash@2026-04-02", d("1.43"))
+
+
+def test_d10_gemini_priority_rates_are_1_8x():
+    # gemini-2.5-pro priority $2.25 / $18, cached $0.225 (1.8 x 1.25 / 10 / 0.125; V3, LiteLLM 1.110.2):
+    # 100,000 x 2.25 + 50,000 x 0.225 + 10,000 x 18 = 0.225 + 0.01125 + 0.18 = $0.41625 (150K input, below 200K);
+    # before 2026-04-02 the list price 0.125 + 0.00625 + 0.1 = $0.23125, flagged
+    row = dict(provider="google", model="gemini-2.5-pro", service_tier="priority", input_tokens=100_000,
+               cache_read_tokens=50_000, output_tokens=10_000)
+    before, after = price_rows({**row, "ts": "2026-03-20 12:00:00+00"}, {**row, "ts": "2026-05-01 12:00:00+00"})
+    assert (after["cost_usd"], after["price_flags"]) == (d("0.41625"), [])
+    assert (before["cost_usd"], before["price_flags"]) == (d("0.23125"), ["priority_list_price"])
+    # gemini-3-flash-preview: 1M of each at 0.9 + 0.09 + 5.4 = $6.39
+    r = priced(provider="google", model="gemini-3-flash-preview", ts="2026-05-01 12:00:00+00", service_tier="priority",
+               input_tokens=1_000_000, cache_read_tokens=1_000_000, output_tokens=1_000_000)
+    assert r["cost_usd"] == d("6.39")
+
+
+@pytest.mark.parametrize("model, released", [
+    ("claude-fable-5", "2026-06-09"), ("claude-mythos-5", "2026-06-09"),        # Fable 5 overview: "Released June 9, 2026"
+    ("claude-fable-5-1", "2026-09-01"), ("claude-mythos-5-1", "2026-09-01"),    # "Released September 1, 2026"
+])
+def test_fable_and_mythos_are_priced_from_their_release_dates(model, released):
+    # 1M input tokens x $10 from the release day; the day before, the model did not exist: unpriced, never $0
+    day_before = (date.fromisoformat(released) - timedelta(days=1)).isoformat()
+    before, on = price_rows(dict(model=model, ts=f"{day_before} 23:59:59+00", input_tokens=1_000_000),
+                            dict(model=model, ts=f"{released} 00:00:00+00", input_tokens=1_000_000))
+    assert (before["cost_usd"], before["price_flags"]) == (None, ["no_price"])
+    assert (on["price_id"], on["cost_usd"]) == (f"anthropic/{model}@{released}", d("10"))
+
+
+@pytest.mark.parametrize("model", ["claude-fable-5-2", "claude-mythos-5-2"])
+def test_fable_and_mythos_5_2(model):
+    # $8 / $40, writes $10 / $16, cache reads $0.20 (0.025x); from 2026-11-09 (genai-prices 0.2.3; audit §2.2).
+    # 1M each of input, cache read, output: 8 + 0.2 + 40 = $48.20; batch half: $24.10
+    # fast $16 / $80 with the 0.025x cache hit on top: 1M cache reads x 16 x 0.025 = $0.40; US-only 1M input 8 x 1.1
+    row = dict(model=model, ts="2026-11-20 12:00:00+00", input_tokens=1_000_000, cache_read_tokens=1_000_000,
+               output_tokens=1_000_000)
+    standard, batch, fast, us, early = price_rows(
+        row, {**row, "batch": True}, dict(model=model, ts="2026-11-20 12:00:00+00", speed="fast",
+                                          cache_read_tokens=1_000_000, cache_write_1h_tokens=1_000_000),
+        dict(model=f"{model}-20261109", ts="2026-11-20 12:00:00+00", inference_geo="us", input_tokens=1_000_000),
+        {**row, "ts": "2026-11-08 12:00:00+00"})
+    assert (standard["price_id"], standard["cost_usd"]) == (f"anthropic/{model}@2026-11-09", d("48.2"))
+    assert batch["cost_usd"] == d("24.1")
+    assert (fast["price_tier"], fast["cache_read_cost_usd"], fast["cache_write_cost_usd"]) == ("fast", d("0.4"), d("32"))
+    assert (us["canonical_model"], us["cost_usd"]) == (model, d("8.8"))
+    assert early["price_flags"] == ["no_price"]
+
+
+def test_bedrock_and_vertex_claude_are_billed_by_their_cloud_not_at_first_party_rates():
+    # audit §2.4 / reference/pricing.md: AWS and Google bill Claude on Bedrock and Vertex AI; Bedrock's regional and
+    # geo (us./eu./…) endpoints carry +10% from Sonnet 4.5 and Haiku 4.5 on, its global endpoint not
+    # (genai-prices 0.2.3 aws/regional.… and aws/global.…, from the AWS price list API). 1M input + 100,000 output:
+    #   Haiku 4.5 regional  1 x 1.1 = $1.10 in, 5 x 1.1 = $5.50 out: 1.1 + 0.55 = $1.65 (first-party: $1.50)
+    #   Haiku 4.5 global    1 + 0.5 = $1.50
+    #   Sonnet 4.6 geo us.  3.3 + 16.5 x 0.1 = 3.3 + 1.65 = $4.95
+    #   Sonnet 4 (older)    3 + 1.5 = $4.50 (no uplift before Sonnet 4.5)
+    #   Vertex Haiku 4.5    Google's global-endpoint rate 1 + 0.5 = $1.50 (the region is not in the log)
+    row = dict(ts="2026-03-20 12:00:00+00", input_tokens=1_000_000, output_tokens=100_000)
+    regional, global_, geo, older, vertex, helicone, first_party = price_rows(
+        {**row, "model": "anthropic.claude-haiku-4-5-20251001-v1:0"},
+        {**row, "model": "global.anthropic.claude-haiku-4-5-20251001-v1:0"},
+        {**row, "model": "us.anthropic.claude-sonnet-4-6"},
+        {**row, "model": "anthropic.claude-sonnet-4-20250514-v1:0"},
+        {**row, "model": "claude-haiku-4-5@20251001"},
+        {**row, "billed_by": "aws", "model": "anthropic.claude-haiku-4-5-20251001-v1:0"},  # Helicone, LiteLLM: aws
+        {**row, "model": "claude-haiku-4-5-20251001"})
+    assert (regional["price_id"], regional["cost_usd"]) == (
+        "imported:aws/regional.anthropic.claude-haiku-4-5-20251001-v1:0@2020-01-01", d("1.65"))
+    assert (global_["price_id"], global_["cost_usd"]) == (
+        "imported:aws/global.anthropic.claude-haiku-4-5-20251001-v1:0@2020-01-01", d("1.5"))
+    assert (geo["canonical_model"], geo["cost_usd"]) == ("regional.anthropic.claude-sonnet-4-6-v1:0", d("4.95"))
+    assert older["cost_usd"] == d("4.5")
+    assert (vertex["price_id"], vertex["cost_usd"]) == ("imported:google/claude-haiku-4-5@2020-01-01", d("1.5"))
+    assert helicone["cost_usd"] == d("1.65")
+    assert (first_party["price_id"], first_party["cost_usd"]) == ("anthropic/claude-haiku-4-5@2025-10-15", d("1.5"))
+
+
 # --- aliases ---------------------------------------------------------------------------------------------------
 
+# Bedrock (`[geo.]anthropic.claude-…`) and Vertex (`claude-…@YYYYMMDD`) ids are priced under their biller, aws or
+# google (audit §2.4), by genai-prices' rows for those providers: Bedrock's names say the endpoint (regional or global)
 ALIASES = [
     ("anthropic", "claude-opus-4-6", "claude-opus-4-6"),
     ("anthropic", "claude-opus-4-6-20260205", "claude-opus-4-6"),
     ("anthropic", "claude-opus-4-6[1m]", "claude-opus-4-6"),
     ("anthropic", "anthropic/claude-opus-4-6", "claude-opus-4-6"),
     ("anthropic", "anthropic/claude-opus-4.6", "claude-opus-4-6"),
-    ("anthropic", "anthropic.claude-opus-4-6-v1", "claude-opus-4-6"),
-    ("anthropic", "us.anthropic.claude-opus-4-6-v1:0", "claude-opus-4-6"),
+    ("anthropic", "anthropic.claude-opus-4-6-v1", "regional.anthropic.claude-opus-4-6-v1:0"),
+    ("anthropic", "us.anthropic.claude-opus-4-6-v1:0", "regional.anthropic.claude-opus-4-6-v1:0"),
     ("anthropic", "Claude Opus 4.6", "claude-opus-4-6"),
-    ("anthropic", "anthropic.claude-sonnet-4-6", "claude-sonnet-4-6"),
+    ("anthropic", "anthropic.claude-sonnet-4-6", "regional.anthropic.claude-sonnet-4-6-v1:0"),
     ("anthropic", "Claude Sonnet 4.6", "claude-sonnet-4-6"),
     ("anthropic", "claude-haiku-4-5-20251001", "claude-haiku-4-5"),
     ("anthropic", "claude-haiku-4-5", "claude-haiku-4-5"),
-    ("anthropic", "anthropic.claude-haiku-4-5-20251001-v1:0", "claude-haiku-4-5"),
-    ("anthropic", "global.anthropic.claude-haiku-4-5-20251001-v1:0", "claude-haiku-4-5"),
+    ("anthropic", "anthropic.claude-haiku-4-5-20251001-v1:0", "regional.anthropic.claude-haiku-4-5-20251001-v1:0"),
+    ("anthropic", "global.anthropic.claude-haiku-4-5-20251001-v1:0", "global.anthropic.claude-haiku-4-5-20251001-v1:0"),
     ("anthropic", "claude-haiku-4-5@20251001", "claude-haiku-4-5"),
     ("anthropic", "Claude Haiku 4.5", "claude-haiku-4-5"),
     ("anthropic", "  claude haiku 4.5 ", "claude-haiku-4-5"),
@@ -428,7 +576,7 @@ ALIASES = [
     ("anthropic", "anthropic/claude-4.5-sonnet-20250929", "claude-sonnet-4-5"),
     ("anthropic", "anthropic/claude-sonnet-4.5", "claude-sonnet-4-5"),
     ("anthropic", "claude-sonnet-4-5@20250929", "claude-sonnet-4-5"),
-    ("anthropic", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "claude-sonnet-4-5"),
+    ("anthropic", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "regional.anthropic.claude-sonnet-4-5-20250929-v1:0"),
     ("anthropic", "Claude Sonnet 4.5", "claude-sonnet-4-5"),
     ("anthropic", "claude-opus-4-5-20251101", "claude-opus-4-5"),
     ("anthropic", "claude-opus-4-5@20251101", "claude-opus-4-5"),
@@ -439,12 +587,12 @@ ALIASES = [
     ("anthropic", "claude-opus-4-20250514", "claude-opus-4-0"),
     ("anthropic", "claude-opus-4-0", "claude-opus-4-0"),
     ("anthropic", "claude-4-opus-20250514", "claude-opus-4-0"),
-    ("anthropic", "claude-opus-4@20250514", "claude-opus-4-0"),
+    ("anthropic", "claude-opus-4@20250514", "claude-4-opus"),
     ("anthropic", "Claude Opus 4", "claude-opus-4-0"),
     ("anthropic", "claude-sonnet-4-20250514", "claude-sonnet-4-0"),
     ("anthropic", "claude-sonnet-4-0", "claude-sonnet-4-0"),
-    ("anthropic", "anthropic.claude-sonnet-4-20250514-v1:0", "claude-sonnet-4-0"),
-    ("anthropic", "claude-sonnet-4@20250514", "claude-sonnet-4-0"),
+    ("anthropic", "anthropic.claude-sonnet-4-20250514-v1:0", "regional.anthropic.claude-sonnet-4-20250514-v1:0"),
+    ("anthropic", "claude-sonnet-4@20250514", "claude-4-sonnet"),
     ("anthropic", "Claude Sonnet 4", "claude-sonnet-4-0"),
     ("anthropic", "claude-3-7-sonnet-20250219", "claude-3-7-sonnet"),
     ("anthropic", "claude-3-7-sonnet-latest", "claude-3-7-sonnet"),
@@ -455,14 +603,14 @@ ALIASES = [
     ("anthropic", "claude-3-5-sonnet-20240620", "claude-3-5-sonnet"),
     ("anthropic", "claude-3-5-sonnet-latest", "claude-3-5-sonnet"),
     ("anthropic", "claude-3-5-sonnet-v2@20241022", "claude-3-5-sonnet"),
-    ("anthropic", "anthropic.claude-3-5-sonnet-20241022-v2:0", "claude-3-5-sonnet"),
+    ("anthropic", "anthropic.claude-3-5-sonnet-20241022-v2:0", "regional.anthropic.claude-3-5-sonnet-20241022-v2:0"),
     ("anthropic", "Claude 3.5 Sonnet", "claude-3-5-sonnet"),
     ("anthropic", "claude-3-5-haiku-20241022", "claude-3-5-haiku"),
     ("anthropic", "claude-3-5-haiku-latest", "claude-3-5-haiku"),
     ("anthropic", "Claude Haiku 3.5", "claude-3-5-haiku"),
     ("anthropic", "claude-3-opus-20240229", "claude-3-opus"),
     ("anthropic", "claude-3-opus-latest", "claude-3-opus"),
-    ("anthropic", "anthropic.claude-3-opus-20240229-v1:0", "claude-3-opus"),
+    ("anthropic", "anthropic.claude-3-opus-20240229-v1:0", "regional.anthropic.claude-3-opus-20240229-v1:0"),
     ("anthropic", "Claude 3 Opus", "claude-3-opus"),
     ("anthropic", "claude-3-sonnet-20240229", "claude-3-sonnet"),
     ("anthropic", "claude-3-haiku-20240307", "claude-3-haiku"),

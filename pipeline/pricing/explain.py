@@ -167,7 +167,8 @@ def _component_lines(r: dict) -> list[tuple[str, str]]:
             lines.append((label, f"{tokens:,} tokens, but the price row has no {key} rate"))
             continue
         batch = r["batch_cache_read_multiplier"] if key == "cache_read" else r["batch_multiplier"]
-        factors = [(batch, "batch"), (r["geo_multiplier"], "US-only"), (r["flex_multiplier"], "flex"),
+        flex = r["flex_cache_read_multiplier"] if key == "cache_read" else r["flex_multiplier"]
+        factors = [(batch, "batch"), (r["geo_multiplier"], "US-only"), (flex, "flex"),
                    (r["contract_total_multiplier"], "contract")]
         lines.append((label, f"{tokens:,} tokens × ${number(rate)} per 1M = ${number(r[f'{key}_base'])}"
                              + _multiplied(r[f"{key}_cost"], factors)))
@@ -195,6 +196,8 @@ def _multiplier_line(r: dict) -> str:
         parts.append(f"US-only inference ×{number(r['geo_multiplier'])} on token charges")
     if r["service_tier"] == "flex":
         parts.append(f"flex ×{number(r['flex_multiplier'])}")
+        if r["flex_cache_read_multiplier"] != r["flex_multiplier"]:
+            parts.append(f"×{number(r['flex_cache_read_multiplier'])} on cache reads")
     if r["contract_total_multiplier"] != 1:
         parts.append(f"contract ×{number(r['contract_total_multiplier'])} on every charge")
     if not parts:

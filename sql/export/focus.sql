@@ -53,7 +53,7 @@ multipliers as (
            _m_geo <> 1 as _geo_priced,
            _m_flex <> 1 as _flex_priced,
            cast(cast(_m_batch * _m_geo as decimal(38, 12)) * _m_flex as decimal(38, 12)) as _m_list,
-           cast(cast(_m_batch_cache_read * _m_geo as decimal(38, 12)) * _m_flex as decimal(38, 12)) as _m_list_cr
+           cast(cast(_m_batch_cache_read * _m_geo as decimal(38, 12)) * _m_flex_cache_read as decimal(38, 12)) as _m_list_cr
     from priced
 ),
 

@@ -16,12 +16,28 @@
 -- contract_multiplier (user rows) applies to every charge, web search included, times the contract multiplier row
 -- (price_multipliers) in force for the model, else for its provider's `*`.
 create or replace macro pricing_steps(input, catalog) as table
+-- Claude on Bedrock or Vertex AI is billed by AWS or Google at their own rates (audit §2.4; reference/pricing.md: not
+-- the first-party catalogue): such a row is priced under its biller's provider id, 'aws' or 'google' (the ids the
+-- formats give billed_by and genai-prices gives these providers), and so is a Claude model id only those clouds
+-- use, whoever the log says billed it: `[geo.]anthropic.claude-…` (Bedrock), `claude-…@YYYYMMDD` or
+-- `publishers/anthropic/models/…` (Vertex).
 with source as (
-    select * from query_table(input)
+    select *,
+           case
+               when lower(billed_by) in ('aws', 'bedrock') then 'aws'
+               when lower(billed_by) in ('google', 'vertex', 'vertex_ai') then 'google'
+               when lower(provider) = 'anthropic'
+                    and regexp_matches(lower(trim(model)), '^([a-z-]+\.)?anthropic\.claude') then 'aws'
+               when lower(provider) = 'anthropic'
+                    and regexp_matches(lower(trim(model)), '^(publishers/anthropic/models/)?claude[^@]*@\d{8}$|^publishers/anthropic/')
+                    then 'google'
+               else provider
+           end as _price_provider
+    from query_table(input)
 ),
 
 logged_models as (
-    select distinct provider, model from source
+    select distinct _price_provider as provider, model from source
 ),
 
 canonical_names as (
@@ -54,11 +70,11 @@ keyed as (
            r.canonical_model as _canonical_model,
            cast(timezone('UTC', s.ts) as date) as _price_date
     from source s
-    left join resolved_models r on r.provider = s.provider and r.model = s.model
+    left join resolved_models r on r.provider = s._price_provider and r.model = s.model
 ),
 
 price_keys as (
-    select distinct provider, _canonical_model, _price_date
+    select distinct _price_provider as provider, _canonical_model, _price_date
     from keyed
     where _canonical_model is not null and _price_date is not null
 ),
@@ -112,9 +128,9 @@ facts as (
            coalesce(lower(k.service_tier), '') as _service_tier
     from keyed k
     left join dated_prices d
-      on d.provider = k.provider and d._canonical_model = k._canonical_model and d._price_date = k._price_date
+      on d.provider = k._price_provider and d._canonical_model = k._canonical_model and d._price_date = k._price_date
     left join contract_terms c
-      on c.provider = k.provider and c._canonical_model = k._canonical_model and c._price_date = k._price_date
+      on c.provider = k._price_provider and c._canonical_model = k._canonical_model and c._price_date = k._price_date
 ),
 
 tiers as (
@@ -170,8 +186,9 @@ rates as (
                else _price.cache_write_1h
            end as _r_cw1h,
            case
-               when _fast_lc then cast(_price.fast_lc_input * 0.1 as decimal(18, 6))
-               when _fast then cast(_price.fast_input * 0.1 as decimal(18, 6))
+               -- the model's own cache-hit multiplier on the fast rate (audit D5: Opus 5.5 0.05x, Fable 5.2 0.025x)
+               when _fast_lc then cast(_price.fast_lc_input * _price.cache_read / _price.input as decimal(18, 6))
+               when _fast then cast(_price.fast_input * _price.cache_read / _price.input as decimal(18, 6))
                when _above then _price.lc_cache_read
                when _priority_rates then _price.priority_cache_read
                else _price.cache_read
@@ -182,6 +199,11 @@ rates as (
            cast(case when _us then coalesce(_price.us_geo_multiplier, 1) else 1 end as decimal(18, 6)) as _m_geo,
            cast(case when _service_tier = 'flex' then coalesce(_price.flex_multiplier, 1) else 1 end
                 as decimal(18, 6)) as _m_flex,
+           -- flex bills cached input as batch does (OpenAI: Flex at Batch rates, gpt-5.4's $0.13, audit D7; Gemini:
+           -- cached input at the standard rate)
+           cast(case when _service_tier = 'flex' and _price.flex_multiplier is not null
+                     then coalesce(_price.batch_cache_read_multiplier, _price.flex_multiplier) else 1 end
+                as decimal(18, 6)) as _m_flex_cache_read,
            cast(coalesce(_price.contract_multiplier, 1) * coalesce(_contract.contract_multiplier, 1)
                 as decimal(18, 6)) as _m_contract
     from tier_choice
@@ -251,12 +273,12 @@ flex as (
         cast(_c_in * _m_flex as decimal(38, 12)) as _c_in,
         cast(_c_cw5m * _m_flex as decimal(38, 12)) as _c_cw5m,
         cast(_c_cw1h * _m_flex as decimal(38, 12)) as _c_cw1h,
-        cast(_c_cr * _m_flex as decimal(38, 12)) as _c_cr,
+        cast(_c_cr * _m_flex_cache_read as decimal(38, 12)) as _c_cr,
         cast(_c_out * _m_flex as decimal(38, 12)) as _c_out,
         cast(_nb_in * _m_flex as decimal(38, 12)) as _nb_in,
         cast(_nb_cw5m * _m_flex as decimal(38, 12)) as _nb_cw5m,
         cast(_nb_cw1h * _m_flex as decimal(38, 12)) as _nb_cw1h,
-        cast(_nb_cr * _m_flex as decimal(38, 12)) as _nb_cr,
+        cast(_nb_cr * _m_flex_cache_read as decimal(38, 12)) as _nb_cr,
         cast(_nb_out * _m_flex as decimal(38, 12)) as _nb_out,
         cast(_nc_in * _m_flex as decimal(38, 12)) as _nc_in,
         cast(_nc_out * _m_flex as decimal(38, 12)) as _nc_out

@@ -25,7 +25,7 @@ matched_aliases as (
                as alias_patterns
     from priced p
     join model_aliases a
-      on a.provider = lower(p.provider)
+      on a.provider = lower(p._price_provider)
      and a.model = p.canonical_model
      and regexp_full_match(lower(trim(p.model)), a.pattern)
     group by p.explain_row
@@ -109,6 +109,7 @@ select
     p._m_batch_cache_read as batch_cache_read_multiplier,
     p._m_geo as geo_multiplier,
     p._m_flex as flex_multiplier,
+    p._m_flex_cache_read as flex_cache_read_multiplier,
     p._m_contract as contract_total_multiplier,
     p.cost_usd,
     p.recorded_cost_usd,

@@ -5,7 +5,7 @@
 -- name: input
 create or replace temp table list_input as
 select
-    provider, model, cast($at as timestamptz) as ts, true as billable, false as usage_missing, 'request' as grain,
+    provider, provider as billed_by, model, cast($at as timestamptz) as ts, true as billable, false as usage_missing, 'request' as grain,
     null::varchar as context_window, 0::bigint as input_tokens, 0::bigint as cache_write_5m_tokens,
     0::bigint as cache_write_1h_tokens, 0::bigint as cache_read_tokens, 0::bigint as output_tokens,
     0::bigint as web_search_requests, false as batch, null::varchar as service_tier, null::varchar as speed,

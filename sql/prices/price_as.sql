@@ -95,6 +95,7 @@ day_rules as (
 price_as_input as (
     select r.price_as_row,
            t.provider,
+           t.provider as billed_by,
            t.model,
            case when dr.priced_on = dr.asked then r.ts else cast(dr.priced_on as timestamptz) end as ts,
            dr.asked,
@@ -137,7 +138,7 @@ with price_at_rows as materialized (
 ),
 
 price_at_input as (
-    select price_at_row, provider, model, timezone('UTC', price_day::timestamp) as ts,
+    select price_at_row, provider, billed_by, model, timezone('UTC', price_day::timestamp) as ts,
            billable, usage_missing, grain, context_window,
            input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens,
            web_search_requests, batch, service_tier, speed, inference_geo
