@@ -15,7 +15,7 @@ from .config import Settings
 from .errors import FileError, MissingInput
 from .formats import detect
 from .lake import Lake, connect, table_relation, write_partitioned
-from .lines import READERS, LineStats
+from .lines import BOM, READERS, LineStats, read_head
 from .priced import reprice
 
 SOURCE_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".log", ".gz")
@@ -65,7 +65,10 @@ def discover(paths: list[str]) -> list[Path]:
     """Files named, and files under folders named, in a stable order; side-car batch objects excluded."""
     found: list[Path] = []
     for raw in paths:
-        path = Path(raw).expanduser().resolve()
+        try:
+            path = Path(raw).expanduser().resolve()
+        except (RuntimeError, OSError):  # a symlink loop (RuntimeError before Python 3.13)
+            raise MissingInput(f"{raw} is a symlink loop: point it at a file or folder, or remove it") from None
         if path.is_dir():
             found.extend(
                 p for p in sorted(path.rglob("*"))
@@ -186,7 +189,13 @@ def normalize_isolated(con, batch: list[Pending], settings: Settings, options: d
             return [r for item in batch for r in normalize_isolated(con, [item], settings, options, ingested_at)]
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return [FileResult(path=str(batch[0].path), format=batch[0].module.name,
-                           error=str(FileError("unreadable", detail)))]
+                           error=str(unreadable(detail)))]
+
+
+def unreadable(detail: str) -> FileError:
+    """The file-level error for a file that could not be read (gone, no permission, a read that failed)."""
+    return FileError("unreadable", f"{detail}: check that the file is still there and readable by spendlog; "
+                                   "it is read again on the next run")
 
 
 def _iso(epoch: float) -> str:
@@ -254,7 +263,7 @@ def triage(path: Path, fmt, settings, options, manifest, ingested_at):
     try:
         return _triage_readable(path, fmt, settings, options, manifest, ingested_at)
     except OSError as exc:
-        return FileResult(path=str(path), error=str(FileError("unreadable", exc.strerror or str(exc)))), None, None
+        return FileResult(path=str(path), error=str(unreadable(exc.strerror or str(exc)))), None, None
 
 
 def _triage_readable(path: Path, fmt, settings, options, manifest, ingested_at):
@@ -271,6 +280,10 @@ def _triage_readable(path: Path, fmt, settings, options, manifest, ingested_at):
     entry = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest, "ingested_at": ingested_at,
              "app": options.get("app"), "status": "loaded"}
     try:
+        blank = blank_lines(path)
+        if blank is not None:  # nothing to read yet (a log just rotated, an export of no days): no format to name
+            return FileResult(path=str(path), records_read=blank,
+                              ignored={"blank_line": blank} if blank else {}), None, None
         module = detect(path, fmt or configured_format(settings, path), settings.csv_formats)
         entry.update(format=module.name, normalizer_version=module.version)
         params = module.params(path, options)
@@ -278,6 +291,15 @@ def _triage_readable(path: Path, fmt, settings, options, manifest, ingested_at):
         result = FileResult(path=str(path), format=entry.get("format"), error=str(exc))
         return result, refused(manifest["sources"].get(str(path)), entry, result), None
     return None, None, Pending(path, module, params, entry)
+
+
+def blank_lines(path: Path) -> int | None:
+    """How many lines a file holds when it is empty or holds only blank lines (all its bytes in the 64 KB head),
+    else None."""
+    head = read_head(path)
+    if len(head) >= 64 * 1024 or head.removeprefix(BOM).strip():
+        return None
+    return head.count(b"\n") + (not head.endswith(b"\n") and bool(head))
 
 
 def refused(before: dict | None, entry: dict, result: FileResult) -> dict:

@@ -29,13 +29,23 @@ def open_bytes(path: Path):
     return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
 
 
+GZIP_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)
+
+
+def gzip_error(exc: Exception) -> FileError:
+    """The file-level error for a gzip stream that is cut short or corrupt, saying what to do."""
+    return FileError("truncated_gzip", f"{exc}: the compressed file is cut short or corrupt (`gzip -t` says so); "
+                                       "copy it again whole, and it is read again on the next run")
+
+
 def read_head(path: Path, size: int = 64 * 1024) -> bytes:
-    """The first `size` bytes of the (decompressed) file, for sniffing."""
+    """The first `size` bytes of the (decompressed) file, for sniffing. A file that cannot be opened raises its
+    OSError (the caller refuses it as unreadable); a broken gzip stream is truncated_gzip."""
     try:
         with open_bytes(path) as handle:
             return handle.read(size)
-    except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
-        raise FileError("truncated_gzip", str(exc)) from None
+    except GZIP_ERRORS as exc:
+        raise gzip_error(exc) from None
 
 
 DOCUMENT_MAX_BYTES = 256 * 1024 * 1024
@@ -65,7 +75,7 @@ def json_document_records(path: Path) -> list[bytes] | None:
         return None
     try:
         document = json.loads(data.removeprefix(BOM))
-    except ValueError:  # invalid UTF-8 included: the lines say where
+    except (ValueError, RecursionError):  # invalid UTF-8 included, and nesting too deep for Python: the lines say
         return None
     records = document if isinstance(document, list) else [document]
     return [json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() for record in records]
@@ -76,8 +86,8 @@ def iter_lines(path: Path, stats: LineStats, pending_grace_minutes: int) -> Iter
     JSON document gives its records instead (json_document_records), numbered 1.. as lines."""
     try:
         records = json_document_records(path)
-    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise FileError("truncated_gzip", str(exc)) from None
+    except GZIP_ERRORS as exc:
+        raise gzip_error(exc) from None
     if records is not None:
         yield _batch(0, records)
         return
@@ -96,8 +106,8 @@ def iter_lines(path: Path, stats: LineStats, pending_grace_minutes: int) -> Iter
                     parts[0] = parts[0][len(BOM):]
                 yield _batch(line_no, parts)
                 line_no += len(parts)
-    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise FileError("truncated_gzip", str(exc)) from None
+    except GZIP_ERRORS as exc:
+        raise gzip_error(exc) from None
     if carry:
         if line_no == 0 and carry.startswith(BOM):
             carry = carry[len(BOM):]
@@ -153,10 +163,11 @@ def iter_csv_rows(path: Path, stats: LineStats, pending_grace_minutes: int) -> I
                     yield pa.table({"line": pa.array(lines, pa.int64()), "bytes": pa.array(parts, pa.binary())},
                                    schema=SCHEMA)
                     lines, parts = [], []
-    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise FileError("truncated_gzip", str(exc)) from None
+    except GZIP_ERRORS as exc:
+        raise gzip_error(exc) from None
     except csv.Error as exc:
-        raise FileError("unrecognised_format", f"not readable as CSV: {exc}") from None
+        raise FileError("unrecognised_format", f"not readable as CSV: {exc}: check the file's quoting, or name its "
+                                               "format with --format (`spendlog formats` lists them)") from None
     if parts:
         yield pa.table({"line": pa.array(lines, pa.int64()), "bytes": pa.array(parts, pa.binary())}, schema=SCHEMA)
 
@@ -166,8 +177,8 @@ def iter_document(path: Path, stats: LineStats, pending_grace_minutes: int) -> I
     try:
         with open_bytes(path) as handle:
             data = handle.read()
-    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise FileError("truncated_gzip", str(exc)) from None
+    except GZIP_ERRORS as exc:
+        raise gzip_error(exc) from None
     yield _batch(0, [data.removeprefix(BOM)])
 
 

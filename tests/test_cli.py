@@ -56,7 +56,9 @@ def test_ingest_exits_65_on_a_refused_file_and_66_on_a_missing_path(run, tmp_pat
     (tmp_path / "weird.jsonl").write_text('{"hello": "world"}\n')
     result = run("ingest", tmp_path / "weird.jsonl")
     assert result.exit_code == 65
-    assert result.stderr == f"refused {tmp_path / 'weird.jsonl'}: unrecognised_format: no known format matches the first 64 KB\n"
+    assert result.stderr == (f"refused {tmp_path / 'weird.jsonl'}: unrecognised_format: no known format matches the "
+                             "first 64 KB: name its format with --format or [[sources]] format (`spendlog formats` "
+                             "lists them), or move it out of the folder spendlog reads\n")
     result = run("ingest", tmp_path / "nope")
     assert result.exit_code == 66
     assert result.stderr == f"spendlog: no such file or folder: {tmp_path / 'nope'}\n"

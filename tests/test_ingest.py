@@ -155,7 +155,8 @@ def test_a_file_with_mostly_bad_lines_is_refused_whole_and_keeps_its_reasons(tmp
     summary = ingest(settings, [str(path)]).as_dict()
     assert summary["file_errors"] == [{"path": str(path), "error": (
         "too_many_rejects: 2 of 3 records rejected (over half): invalid_json ×2 (line 2: "
-        + query(settings, "select detail from rejects where source_line = 2")[0][0] + ")")}]
+        + query(settings, "select detail from rejects where source_line = 2")[0][0] + ") — fix those records (or "
+        "the format named for the file); the file is read again on every run")}]
     assert query(settings, "select count(*) from usage") == [(0,)]
     # the reasons stay, with their lines, and the file has an entry saying it was refused
     assert query(settings, "select source_line, reason from rejects order by 1") == [(2, "invalid_json"),

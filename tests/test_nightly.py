@@ -197,7 +197,8 @@ def test_one_poison_file_does_not_abort_the_night(cron_home, monkeypatch):
     result = nightly(config, "--date", "2026-02-11")
     assert result.exit_code == EXIT_DATA
     assert SUMMARY.match(result.stdout).group("files", "refused", "rows", "reports") == ("1", "1", "1", "1")
-    assert f"spendlog: refused {logs / 'poison.jsonl'}: unreadable: Conversion Error: cannot read this\n" in result.stderr
+    assert (f"spendlog: refused {logs / 'poison.jsonl'}: unreadable: Conversion Error: cannot read this: check that "
+            "the file is still there and readable by spendlog; it is read again on the next run\n") in result.stderr
     monkeypatch.setitem(ingest_module.READERS, "lines", lines)
     retry = nightly(config, "--date", "2026-02-11")  # the refused file is not in the manifest: read again
     assert retry.exit_code == 0

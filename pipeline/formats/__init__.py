@@ -8,6 +8,7 @@ user's own CSV layouts ([csv_formats.NAME]) come from _mapped_csv and are tried 
 """
 from __future__ import annotations
 
+import codecs
 import importlib
 import pkgutil
 from dataclasses import dataclass
@@ -81,11 +82,31 @@ def detect(path: Path, requested: str | None = None, csv_formats=()) -> Format:
     formats = all_formats(csv_formats)
     if requested and requested != "auto":
         if requested not in formats:
-            raise FileError("unrecognised_format", f"unknown format {requested!r} (see `spendlog formats`)")
+            raise FileError("unrecognised_format", f"unknown format {requested!r}: name one that `spendlog formats` "
+                                                   "lists")
         return formats[requested]
     head = read_head(path)
     record = first_record(head)
     for fmt in formats.values():
         if fmt.sniff(record, head):
             return fmt
-    raise FileError("unrecognised_format", "no known format matches the first 64 KB")
+    raise FileError("unrecognised_format", unrecognised(head))
+
+
+NAME_IT = "name its format with --format or [[sources]] format (`spendlog formats` lists them)"
+
+
+def unrecognised(head: bytes) -> str:
+    """Why no format matched a file's head, and what to do about it."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return ("no known format matches the first 64 KB: the file is UTF-16 text; convert it to UTF-8 "
+                "(`iconv -f UTF-16 -t UTF-8`) and ingest it again")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # the 64 KB cut may split a character
+        binary = b"\x00" in head
+    except UnicodeDecodeError:
+        binary = True
+    if binary:
+        return ("no known format matches the first 64 KB: the file is binary, not a usage log; move it out of the "
+                "folder spendlog reads")
+    return f"no known format matches the first 64 KB: {NAME_IT}, or move it out of the folder spendlog reads"

@@ -19,7 +19,7 @@ def first_record(head: bytes) -> object | None:
     line = _first_line(head)
     try:
         record = None if line is None else json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python parses
         record = None
     if record is None or isinstance(record, list):
         text = head.lstrip(BOM).decode("utf-8", errors="replace").lstrip()
@@ -29,7 +29,7 @@ def first_record(head: bytes) -> object | None:
                 record = decoder.raw_decode(text, len(text) - len(text[1:].lstrip()))[0]
             elif text.startswith("{"):
                 record = decoder.raw_decode(text)[0]
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
     return record
 

@@ -46,7 +46,8 @@ from (
                when rejected * 2 > records_read then 'too_many_rejects'
            end as reason,
            case
-               when $document and records_read = 0 then 'a JSON document with no records this format knows'
+               when $document and records_read = 0 then 'a JSON document with no records ' || $source_format || ' knows: '
+                   || 'name the format of this file with --format or [[sources]] format (`spendlog formats` lists them)'
                when rejected * 2 > records_read and top_reason = 'missing_timestamp'
                     and $source_format in ('openai_batch', 'anthropic_batch')
                    then rejected || ' of ' || records_read || ' records have no time of their own and the batch''s '
@@ -54,6 +55,7 @@ from (
                         || '.batch.json, or pass --batch-ended-at'
                when rejected * 2 > records_read
                    then rejected || ' of ' || records_read || ' records rejected (over half): ' || top_reasons
+                        || ' — fix those records (or the format named for the file); the file is read again on every run'
            end as detail
     from judged
 )

@@ -1,18 +1,25 @@
 -- Shared by every normalizer: JSON scalar readers and the physical-line checks; and secret redaction, which
 -- sql/ingest/conform.sql applies (normalizers emit values as logged).
 
+-- A header's value goes whatever quotes its name and value have: none, "…", JSON-escaped \"…\" (a tool call's
+-- arguments) or \x22…\x22 (a line's bytes shown as text); a key shape goes when no letter precedes it (msg_sk-…,
+-- \x22sk-… and =sk-… are keys; task-… is not).
 create or replace macro redact(s) as case
     when not regexp_matches(s, '(?i)sk-|aiza|bearer|x-api-key|authorization') then s
     else regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(s,
-        '(?i)("?(?:x-api-key|authorization)"?\s*[:=]\s*"?)[^",}\s]+(?:\s[^",}\s]+)?', '\1[REDACTED]', 'g'),
+        '(?i)((?:x-api-key|authorization)(?:\\?"|\\x22)?\s*[:=]\s*(?:\\?"|\\x22)?)[^",}\s\\]+(?:\s[^",}\s\\]+)?',
+        '\1[REDACTED]', 'g'),
         '(?i)bearer\s+[A-Za-z0-9._~+/=\-]+', 'Bearer [REDACTED]', 'g'),
-        '\bsk-ant-[A-Za-z0-9_\-]+', 'sk-ant-[REDACTED]', 'g'),
-        '\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{16,}', 'sk-[REDACTED]', 'g'),
-        '\bAIza[0-9A-Za-z_\-]{20,}', 'AIza[REDACTED]', 'g')
+        '(^|[^A-Za-z])sk-ant-[A-Za-z0-9_\-]+', '\1sk-ant-[REDACTED]', 'g'),
+        '(^|[^A-Za-z])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{16,}', '\1sk-[REDACTED]', 'g'),
+        '(^|[^A-Za-z])AIza[0-9A-Za-z_\-]{20,}', '\1AIza[REDACTED]', 'g')
 end;
 
--- A token count: a JSON integer >= 0, else NULL. tok_bad is true when a value is present but not such an integer.
-create or replace macro tok(v) as case when regexp_full_match(v, '[0-9]{1,19}') then try_cast(v as bigint) end;
+-- A token count: a JSON integer from 0 to 2^53 - 1 (the integers a JSON number holds exactly; a row's counts then add
+-- up without overflowing BIGINT), else NULL. tok_bad is true when a value is present but not such an integer.
+create or replace macro tok(v) as case
+    when regexp_full_match(v, '[0-9]{1,16}') and v::bigint <= 9007199254740991 then v::bigint
+end;
 create or replace macro tok_bad(v) as v is not null and tok(v) is null;
 
 -- A JSON string (or any scalar) as text, NULL for JSON null.

@@ -140,12 +140,15 @@ select
     line,
     status,
     case status
-        when 'bad_token_count' then 'a token count is not a non-negative integer'
+        when 'bad_token_count' then 'a token count is not an integer from 0 to 2^53 - 1'
         when 'negative_uncached_input' then 'cached tokens exceed prompt tokens'
         when 'timestamp_no_zone' then 'timestamp has no time zone: ' || str(coalesce(r.ts, r.logged_at, r.timestamp))
         when 'timestamp_out_of_range' then 'timestamp ' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || ' is before 2020 or after the file''s date'
         when 'unknown_record_shape' then 'neither a known response nor an error'
-        when 'missing_timestamp' then 'no `ts`, `logged_at` or `timestamp` in the envelope'
+        when 'missing_timestamp' then case
+            when coalesce(r.ts, r.logged_at, r.timestamp) is null then 'no `ts`, `logged_at` or `timestamp` in the envelope'
+            else 'timestamp ' || left(coalesce(r.ts, r.logged_at, r.timestamp), 80)
+                 || ' is not a time: write ISO 8601 with a zone (2026-02-10T10:00:00Z) or epoch seconds' end
         when 'missing_usage' then 'a response without usage (' || coalesce(api, 'unknown API') || '): log the response with its usage, or `aborted: true` for a stream cut short'
         when 'missing_model' then 'the response names no model: log `model_requested` in the envelope'
     end as detail,

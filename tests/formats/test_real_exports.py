@@ -142,7 +142,7 @@ def test_every_reject_has_a_detail(tmp_path, settings):
     ingest(settings, [str(path)])
     assert query(settings, "select source_line, reason, detail from rejects order by source_line") == [
         (1, "missing_model", "the response names no model: log `model_requested` in the envelope"),
-        (2, "bad_token_count", "a token count is not a non-negative integer"),
+        (2, "bad_token_count", "a token count is not an integer from 0 to 2^53 - 1"),
         (3, "missing_timestamp", "no `ts`, `logged_at` or `timestamp` in the envelope"),
         (4, "invalid_json", "the record is not valid JSON"),
     ]
