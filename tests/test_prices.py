@@ -395,9 +395,11 @@ def test_explain_a_money_only_export_row(tmp_path):
     con.close()
     result = CliRunner().invoke(cli, ["--home", str(home), "prices", "explain", request_id])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[2] == (
-        "  no usage       a row with no tokens to price (a money-only cost export): cost_usd is $0; the export states "
-        "$0.25 (reported_cost_usd), kept for reconciliation")
+    # the export alone: nothing else prices the day, so its stated $0.25 is the spend
+    assert result.stdout.splitlines()[2:] == [
+        "  no usage       a row with no tokens to price (a money-only cost export)",
+        "  total          stated by the source: $0.25 (reported_cost_usd); the catalogue would price it $0: nothing "
+        "else prices this UTC day and biller, so cost_usd is the stated cost (cost_basis stated)"]
 
 
 def test_explain_an_unknown_request_exits_1(spendlog):

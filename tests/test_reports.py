@@ -23,6 +23,7 @@ PRICED_COLUMNS = """
     input_cost_usd decimal(38, 12), cache_write_cost_usd decimal(38, 12), cache_read_cost_usd decimal(38, 12),
     output_cost_usd decimal(38, 12), tool_cost_usd decimal(38, 12), cost_usd decimal(38, 12),
     cost_without_cache_usd decimal(38, 12), cost_without_batch_usd decimal(38, 12),
+    catalogue_cost_usd decimal(38, 12), cost_basis varchar,
     app varchar, day date, month date, in_totals boolean, source_name varchar, source_role varchar,
     source_billing varchar
 """
@@ -32,7 +33,8 @@ def usage_row(ts, app, model, cost, output_cost=None, *, canonical=True, grain="
               batch=False, request_count=None, input_tokens=0, cache_read=0, output_tokens=0,
               without_cache=None, without_batch=None, in_totals=True, flags=(), source="app-logs",
               source_file="/logs/a.jsonl", provider="anthropic", role="primary", billing="api",
-              reported_cost=None, day=None, http_status="auto", error_type=None, latency_ms=None, api_key=None):
+              reported_cost=None, day=None, http_status="auto", error_type=None, latency_ms=None, api_key=None,
+              basis="catalogue", catalogue_cost=None):
     cost = None if cost is None else Decimal(cost)
     output_cost = Decimal(output_cost or 0)
     day = day or ts.date()
@@ -50,6 +52,8 @@ def usage_row(ts, app, model, cost, output_cost=None, *, canonical=True, grain="
         "cost_usd": cost,
         "cost_without_cache_usd": Decimal(without_cache) if without_cache else cost,
         "cost_without_batch_usd": Decimal(without_batch) if without_batch else cost,
+        "cost_basis": None if cost is None else basis,
+        "catalogue_cost_usd": cost if basis == "catalogue" else None if catalogue_cost is None else Decimal(catalogue_cost),
         "app": app, "day": day, "month": day.replace(day=1), "in_totals": in_totals, "source_name": source,
         "source_role": role, "source_billing": billing,
         "reported_cost_usd": None if reported_cost is None else Decimal(reported_cost),

@@ -4,7 +4,8 @@ import re
 VERSION = 1
 READER = "document"
 DESCRIPTION = ("Anthropic Admin API cost report JSON (`/v1/organizations/cost_report`): money only (cents → dollars "
-               "in `reported_cost_usd`), priced at $0, for reconciliation")
+               "in `reported_cost_usd`): spend at its stated cost where nothing else prices the day, and for "
+               "reconciliation")
 EXAMPLE = ('{"data": [{"starting_at": "2026-03-12T00:00:00Z", "ending_at": "2026-03-13T00:00:00Z", "results": '
            '[{"currency": "USD", "amount": "552.6993", "cost_type": "tokens", "token_type": "uncached_input_tokens", …}]}]}')
 

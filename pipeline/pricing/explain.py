@@ -248,6 +248,12 @@ def explain_lines(r: dict) -> list[str]:
     model = f"model '{r['model']}'" if r["model"] is not None else "no model"
     add("logged", f"{r['provider'] or 'no provider'} {model} ({where}{grain})")
     if r["status"] == "free" and r["billable"] is not False:
+        if r["recorded_cost_basis"] == "stated":
+            add("no usage", "a row with no tokens to price (a money-only cost export)")
+            add("total", f"stated by the source: ${number(r['recorded_cost_usd'])} (reported_cost_usd); the catalogue "
+                         "would price it $0: nothing else prices this UTC day and biller, so cost_usd is the stated "
+                         "cost (cost_basis stated)")
+            return lines
         stated = (f"; the export states ${number(r['reported_cost_usd'])} (reported_cost_usd), kept for reconciliation"
                   if r["reported_cost_usd"] is not None else "")
         add("no usage", f"a row with no tokens to price (a money-only cost export): cost_usd is $0{stated}")
@@ -270,16 +276,31 @@ def explain_lines(r: dict) -> list[str]:
         for label, text in _component_lines(r):
             add(label, text)
         add("multipliers", _multiplier_line(r))
+    stated = r["recorded_cost_basis"] == "stated"
     if r["status"] == "priced":
-        same = r["cost_usd"] == r["recorded_cost_usd"]
-        stored = ("the cost_usd in priced_usage" if same
-                  else f"but priced_usage says ${number(r['recorded_cost_usd'])} (priced with another catalogue)")
-        add("total", f"${number(r['cost_usd'])}, {stored}")
+        recorded = r["recorded_catalogue_cost_usd"] if stated else r["recorded_cost_usd"]
+        stored = ("the catalogue_cost_usd in priced_usage" if stated else "the cost_usd in priced_usage")
+        if r["cost_usd"] != recorded:
+            stored = f"but priced_usage says ${number(recorded)} (priced with another catalogue)"
+        add("catalogue" if stated else "total", f"${number(r['cost_usd'])}, {stored}")
         notes = _flag_words(r)
         if notes:
             add("note", "; ".join(notes))
-        add("what if", f"without caching ${number(r['cost_without_cache_usd'])}, "
-                       f"without batch ${number(r['cost_without_batch_usd'])}")
-    else:
+    elif not stated:
         add("unpriced", "cost_usd is NULL: " + "; ".join(_flag_words(r)))
+    else:
+        add("catalogue", "cannot price it: " + "; ".join(_flag_words(r)))
+    if stated:
+        catalogue = (f"the catalogue would price it ${number(r['cost_usd'])}" if r["status"] == "priced"
+                     else "the catalogue cannot price it")
+        add("total", f"stated by the source: ${number(r['recorded_cost_usd'])} (reported_cost_usd); {catalogue}: "
+                     f"{r['billed_by']} bills the request and states what it charged, so cost_usd is the stated "
+                     "cost (cost_basis stated)")
+    elif r["reported_cost_usd"] is not None:
+        add("stated", f"the source states ${number(r['reported_cost_usd'])} (reported_cost_usd), kept for "
+                      "reconciliation: the catalogue prices a provider's own usage (cost_basis catalogue)")
+    if r["status"] == "priced":
+        add("what if", f"without caching ${number(r['cost_without_cache_usd'])}, "
+                       f"without batch ${number(r['cost_without_batch_usd'])}"
+                       + (" (at the catalogue's price)" if stated else ""))
     return lines

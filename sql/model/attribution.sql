@@ -1,5 +1,5 @@
 -- The derived columns of priced_usage: app and app_rule (attribution: which rule named the app), local day and
--- month, the source (source_name, source_role, source_billing) and in_totals.
+-- month, the source (source_name, source_role, source_billing), in_totals, and cost_basis with catalogue_cost_usd.
 -- Inputs: pricing_input (the lake's usage rows, priced here by sql/model/pricing.sql's macro), config_sources,
 -- attribution_rules; parameter $timezone.
 with priced_rows as (
@@ -64,16 +64,83 @@ logged_days as (
     select distinct ts::date as utc_day, coalesce(billed_by, provider) as biller
     from attributed
     where grain = 'request' and counts
+),
+
+totalled as (
+    select a.*,
+           case
+               when a.grain = 'request' then a.counts
+               else a.counts and l.utc_day is null
+           end as counted,
+           -- a row that states only money: billed, no usage to price, a stated cost (a cost export's bucket)
+           coalesce(a.billable, true) and not coalesce(a.usage_missing, false) and a.reported_cost_usd is not null
+               and coalesce(a.input_tokens, 0) + coalesce(a.cache_write_5m_tokens, 0)
+                   + coalesce(a.cache_write_1h_tokens, 0) + coalesce(a.cache_read_tokens, 0)
+                   + coalesce(a.output_tokens, 0) + coalesce(a.web_search_requests, 0) = 0 as money_only
+    from attributed a
+    left join logged_days l
+      on a.grain = 'bucket' and l.utc_day = a.ts::date and l.biller is not distinct from coalesce(a.billed_by, a.provider)
+),
+
+-- the (UTC day, biller) pairs whose counted rows carry usage (request logs or token buckets): a money-only row
+-- there states money those rows already price
+usage_days as (
+    select distinct ts::date as utc_day, coalesce(billed_by, provider) as biller
+    from totalled
+    where counted and not money_only
+),
+
+-- elsewhere one statement counts per (UTC day, biller): two exports of the same charges (the Admin API cost report
+-- and the Console cost CSV) are not summed; the first source format by name wins
+statements as (
+    select ts::date as utc_day, coalesce(billed_by, provider) as biller, min(source_format) as source_format
+    from totalled
+    where counted and money_only
+    group by all
+),
+
+settled as (
+    select t.* exclude (counted),
+           t.counted and (not t.money_only or (u.utc_day is null and s.source_format = t.source_format)) as in_totals
+    from totalled t
+    left join usage_days u
+      on t.money_only and u.utc_day = t.ts::date and u.biller is not distinct from coalesce(t.billed_by, t.provider)
+    left join statements s
+      on t.money_only and s.utc_day = t.ts::date and s.biller is not distinct from coalesce(t.billed_by, t.provider)
+),
+
+-- cost_basis (DESIGN.md §2): 'stated' where cost_usd is the money the source states — a money-only row that counts,
+-- or a billed row of a gateway that states what it charged (OpenRouter's total_cost; BYOK rows are billed by the
+-- provider) — else 'catalogue' where the engine priced the row, NULL where it could not. The engine's price stays
+-- in catalogue_cost_usd (the what-if, and what reconciliation compares); the components stay the catalogue's, and
+-- the counterfactuals of a stated row keep the catalogue's savings: stated + (catalogue counterfactual − catalogue).
+based as (
+    select *,
+           case
+               when money_only and in_totals then 'stated'
+               when billed_by = 'openrouter' and reported_cost_usd is not null and coalesce(billable, true)
+                   then 'stated'
+               when cost_usd is not null then 'catalogue'
+           end as cost_basis
+    from settled
 )
 
-select a.* exclude (counts, source_name, source_role, source_billing),
-       case
-           when a.grain = 'request' then a.counts
-           else a.counts and l.utc_day is null
-       end as in_totals,
-       a.source_name,
-       a.source_role,
-       a.source_billing
-from attributed a
-left join logged_days l
-  on a.grain = 'bucket' and l.utc_day = a.ts::date and l.biller is not distinct from coalesce(a.billed_by, a.provider)
+select * exclude (money_only, source_name, source_role, source_billing, in_totals, cost_basis)
+       replace (
+           case when cost_basis = 'stated' then reported_cost_usd else cost_usd end::decimal(38, 12) as cost_usd,
+           case when cost_basis = 'stated'
+                then reported_cost_usd + coalesce(cost_without_cache_usd - cost_usd, 0)
+                else cost_without_cache_usd
+           end::decimal(38, 12) as cost_without_cache_usd,
+           case when cost_basis = 'stated'
+                then reported_cost_usd + coalesce(cost_without_batch_usd - cost_usd, 0)
+                else cost_without_batch_usd
+           end::decimal(38, 12) as cost_without_batch_usd
+       ),
+       cost_usd::decimal(38, 12) as catalogue_cost_usd,
+       cost_basis,
+       in_totals,
+       source_name,
+       source_role,
+       source_billing
+from based

@@ -1,13 +1,16 @@
 -- `spendlog prices explain REQUEST_ID`: every priced_usage row of one request id, priced again by
 -- sql/model/pricing.sql itself with its working columns kept (rates, tier decision, components before and after
--- each multiplier), next to the cost_usd stored in priced_usage. Named statements: input (with $request_id), then
+-- each multiplier), next to the cost_usd stored in priced_usage (with its cost_basis and catalogue_cost_usd: a
+-- stated cost_usd is the source's money, the catalogue price beside it). Named statements: input (with $request_id), then
 -- rows.
 -- name: input
 create or replace temp table explain_input as
 select * exclude (canonical_model, price_id, price_tier, price_flags, input_cost_usd, cache_write_cost_usd,
                   cache_read_cost_usd, output_cost_usd, tool_cost_usd, cost_usd, cost_without_cache_usd,
-                  cost_without_batch_usd),
+                  cost_without_batch_usd, catalogue_cost_usd, cost_basis),
        cost_usd as recorded_cost_usd,
+       catalogue_cost_usd as recorded_catalogue_cost_usd,
+       cost_basis as recorded_cost_basis,
        price_id as recorded_price_id,
        row_number() over (order by ts, source_file, source_line) as explain_row,
        count(*) over () as explain_rows
@@ -114,6 +117,10 @@ select
     p.cost_usd,
     p.recorded_cost_usd,
     p.recorded_price_id,
+    p.recorded_catalogue_cost_usd,
+    p.recorded_cost_basis,
+    p.in_totals,
+    p.billed_by,
     p.cost_without_cache_usd,
     p.cost_without_batch_usd
 from priced p

@@ -15,8 +15,11 @@
 with current_rows as (
     select
         *,
-        case when cost_usd is not null then coalesce(cost_at_usd, cost_usd) end as cost_at_previous_prices_usd,
-        case when cost_usd is not null then coalesce(cost_without_cache_at_usd, cost_without_cache_usd) end
+        -- a cost the source states (cost_basis 'stated') does not move with the catalogue's prices
+        case when cost_basis = 'catalogue' then coalesce(cost_at_usd, cost_usd) else cost_usd end
+            as cost_at_previous_prices_usd,
+        case when cost_basis = 'catalogue' then coalesce(cost_without_cache_at_usd, cost_without_cache_usd)
+             else cost_without_cache_usd end
             as cost_without_cache_at_previous_prices_usd
     from price_at($prev_end, 'period_rows')
 ),

@@ -16,6 +16,9 @@
 -- * Statements from a billing = "subscription" source are left out: a subscription is not charged per token.
 --   Two exports of the same charges (the Admin API cost report and a Console CSV) are two statements: each has its
 --   own lines, nothing is summed across them.
+-- The computed side is always the catalogue's price (catalogue_cost_usd): a row whose cost_usd is the cost its
+-- source states (cost_basis 'stated': OpenRouter's total_cost) is never compared with itself, and one the catalogue
+-- cannot price is unpriced here.
 -- The provider is who bills (billed_by, else provider), the model the canonical model (else the model as logged).
 -- Days are UTC days, as the exports state them: each belongs to the report of the local day that holds its start
 -- (with timezone UTC, the period's days).
@@ -32,7 +35,7 @@ with utc_days as (
 ),
 
 period as (
-    select *,
+    select * replace (catalogue_cost_usd as cost_usd),
            ts::date as utc_day,
            coalesce(billed_by, provider) as biller,
            coalesce(canonical_model, model) as model_key,

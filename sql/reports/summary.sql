@@ -62,7 +62,10 @@ totals as (
         count(*) filter (where grain = 'request' and billable and batch) as batch_requests,
         coalesce(sum(all_input_tokens), 0)::bigint as input_tokens,
         coalesce(sum(output_tokens), 0)::bigint as output_tokens,
-        count(*) filter (where cost_usd is null) as unpriced_rows_in_totals
+        count(*) filter (where cost_usd is null) as unpriced_rows_in_totals,
+        -- the money in the total that the source states rather than the catalogue prices (cost_basis 'stated')
+        coalesce(sum(cost_usd) filter (where cost_basis = 'stated'), 0)::decimal(38, 12) as stated_cost_usd,
+        count(*) filter (where cost_basis = 'stated') as stated_rows
     from period
 ),
 
@@ -140,6 +143,9 @@ final as (
             as input_per_output_token,
         unpriced.unpriced_rows,
         totals.unpriced_rows_in_totals,
+        totals.stated_cost_usd,
+        totals.stated_rows,
+        pct_of(totals.stated_cost_usd, totals.total_cost_usd) as stated_share_pct,
         rejected.rejected_records,
         $prev_start::date as prev_start,
         $prev_end::date as prev_end,
@@ -165,6 +171,9 @@ final as (
 select
     *,
     usd(total_cost_usd) as total_cost_fmt,
+    usd(stated_cost_usd) as stated_cost_fmt,
+    pct(stated_share_pct) as stated_share_fmt,
+    num(stated_rows) as stated_rows_fmt,
     usd(daily_average_usd) as daily_average_fmt,
     num(days) as days_fmt,
     num(covered_days) as covered_days_fmt,

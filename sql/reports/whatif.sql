@@ -9,11 +9,13 @@
 --            line saying it has none
 -- Each priced line's note counts the requests the target cannot price (left out of both sides) and those that
 -- price_as priced at the target's earliest or latest price or without a US-only multiplier.
+-- Only rows the catalogue prices (cost_basis 'catalogue'): a cost the source states has no counterpart on another
+-- model.
 with in_use as (
     select canonical_model as model, sum(requests) as requests, sum(cost_usd) as cost_usd,
            money_div(sum(cost_usd), sum(requests)) as cost_per_request_usd
     from period_rows
-    where cost_usd is not null and canonical_model is not null
+    where cost_basis = 'catalogue' and canonical_model is not null
     group by canonical_model
 ),
 

@@ -6,7 +6,7 @@
 -- The catalogue models of the period's priced rows.
 select distinct canonical_model as model
 from period_rows
-where cost_usd is not null and canonical_model is not null
+where cost_basis = 'catalogue' and canonical_model is not null
 order by model;
 
 -- name: create_priced
@@ -33,7 +33,7 @@ select
     coalesce(sum(requests) filter (where list_contains(price_as_flags, 'price_as_latest')), 0),
     coalesce(sum(requests) filter (where list_contains(price_as_flags, 'price_as_no_geo')), 0)
 from price_as($target, relation := 'period_rows')
-where cost_usd is not null and canonical_model is not null
+where cost_basis = 'catalogue' and canonical_model is not null
 group by canonical_model;
 
 -- name: add_compare

@@ -201,8 +201,9 @@ def test_cost_report_fixture(tmp_path, settings):
         (5, *common, None, "anthropic", "anthropic", None, ws, None, False, True, Decimal("0.37"),
          {"cost_type": "web_search", "description": "Web Search"}, *zero),
     ]
-    # money only: the token rows price at $0
-    assert query(settings, "select cost_usd from priced_usage where model is not null") == [(Decimal(0),)] * 4
+    # money only: the catalogue prices the token rows at $0; alone, the export's stated cost is the spend
+    assert query(settings, "select distinct catalogue_cost_usd, cost_usd = reported_cost_usd, cost_basis "
+                           "from priced_usage where model is not null") == [(Decimal(0), True, "stated")]
 
 
 def test_cost_report_amounts_that_are_not_cents(tmp_path, settings):
@@ -304,9 +305,10 @@ def test_console_cost_csv_fixture(tmp_path, settings):
         (3, *common, Decimal("0.21"), "input_cache_read", "message", key, *zero),
         (4, *common, Decimal("0.28"), "output", "message", key, *zero),
     ]
-    # the display name resolves to a catalogue model, and money-only rows price at $0
-    assert query(settings, "select distinct canonical_model, cost_usd from priced_usage") == [
-        ("claude-sonnet-4-5", Decimal(0))]
+    # the display name resolves to a catalogue model, which prices money-only rows at $0; alone, the export's stated
+    # cost is the spend
+    assert query(settings, "select distinct canonical_model, catalogue_cost_usd, cost_usd = reported_cost_usd, "
+                           "cost_basis from priced_usage") == [("claude-sonnet-4-5", Decimal(0), True, "stated")]
 
 
 def test_console_cost_csv_bad_money(tmp_path, settings):
