@@ -13,7 +13,7 @@ import click
 import duckdb
 
 from .config import Settings, load_settings
-from .errors import EXIT_DATA, EXIT_INTERNAL, EXIT_PROBLEMS, SpendlogError
+from .errors import EXIT_DATA, EXIT_INTERNAL, EXIT_IOERR, EXIT_PROBLEMS, SpendlogError, disk_full_message
 from .output import format_table, jsonable, replaced_atomically, text as text_of
 
 
@@ -53,6 +53,8 @@ class SpendlogGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - SPENDLOG_DEBUG=1 shows the traceback
             if os.environ.get("SPENDLOG_DEBUG"):
                 raise
+            if disk_full_message(exc):
+                fail(disk_full_message(exc), EXIT_IOERR)
             first = str(exc).splitlines()[0] if str(exc) else ""
             fail(f"internal error: {type(exc).__name__}: {first}", EXIT_INTERNAL)
 
@@ -321,8 +323,8 @@ def nightly(obj: Context, today, dry_run):
     report whose rows changed, mail the previous month's
     report once (on or after [smtp] monthly_send_day), check that every
     source is fresh, and send alerts. Prints one summary line and appends one JSON line to
-    logs/nightly.jsonl. Exits 78 bad config > 75 busy > 70 internal error >
-    69 mail or webhook failed > 65 data problems > 0.
+    logs/nightly.jsonl. Exits 78 bad config > 75 busy > 74 disk full > 70
+    internal error > 69 mail or webhook failed > 65 data problems > 0.
     """
     from .nightly import run_nightly
 

@@ -7,6 +7,7 @@ EXIT_PROBLEMS = 1  # the answer is "something is wrong": prices check or doctor 
 EXIT_DATA = 65  # a refused file, rejects over the threshold, a stale source
 EXIT_NOINPUT = 66  # an input path that does not exist
 EXIT_MAIL = 69  # the mail server refused or could not be reached
+EXIT_IOERR = 74  # the disk is full: nothing was committed
 EXIT_INTERNAL = 70  # a bug: anything not listed here
 EXIT_BUSY = 75  # another run holds the lock
 EXIT_CONFIG = 78  # bad configuration
@@ -79,3 +80,17 @@ class UserPricesError(CatalogError, ConfigError):
 
     exit_code = EXIT_CONFIG
 
+
+DISK_FULL_WORDS = ("No space left on device", "Disk quota exceeded")
+
+
+def disk_full_message(exc: BaseException) -> str | None:
+    """For a write that failed because the disk (or the quota) is full — an OSError ENOSPC/EDQUOT, or DuckDB's error
+    for one — the one line to show; None for any other failure."""
+    import errno
+
+    if (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)) or any(
+            word in str(exc) for word in DISK_FULL_WORDS):
+        return ("disk: no space left on the device; nothing was committed, the home is as the last run left it: "
+                "free some space and run again")
+    return None

@@ -12,7 +12,7 @@ import duckdb
 
 from . import fetch_dicts, run_sql, sql_text, used_params
 from .config import Settings
-from .errors import FileError, MissingInput
+from .errors import FileError, MissingInput, disk_full_message
 from .formats import detect
 from .lake import Lake, connect, table_relation, write_partitioned
 from .lines import BOM, READERS, LineStats, read_head
@@ -185,6 +185,8 @@ def normalize_isolated(con, batch: list[Pending], settings: Settings, options: d
     try:
         return normalize_files(con, batch, settings, options, ingested_at, progress)
     except (duckdb.Error, OSError) as exc:
+        if disk_full_message(exc):  # not the file's fault: the run stops, nothing committed
+            raise
         if len(batch) > 1:
             return [r for item in batch for r in normalize_isolated(con, [item], settings, options, ingested_at)]
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

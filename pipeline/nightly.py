@@ -17,7 +17,8 @@ from pathlib import Path
 from . import __version__, sql_text
 from .alerts import check_alerts, send_alerts
 from .config import Settings
-from .errors import EXIT_BUSY, EXIT_CONFIG, EXIT_DATA, EXIT_INTERNAL, EXIT_MAIL, EXIT_OK, Busy, SpendlogError
+from .errors import (EXIT_BUSY, EXIT_CONFIG, EXIT_DATA, EXIT_INTERNAL, EXIT_IOERR, EXIT_MAIL, EXIT_OK, Busy,
+                     SpendlogError, disk_full_message)
 from .ingest import discover, ingest, triage
 from .lake import Lake
 from .monthly import send_monthly
@@ -26,7 +27,7 @@ from .reports import REPORT_NAME, checked_period, load_macros, period_of_file, r
 from .views import open_views
 from .warehouse import refresh_warehouse
 
-PRECEDENCE = (EXIT_CONFIG, EXIT_BUSY, EXIT_INTERNAL, EXIT_MAIL, EXIT_DATA, EXIT_OK)
+PRECEDENCE = (EXIT_CONFIG, EXIT_BUSY, EXIT_IOERR, EXIT_INTERNAL, EXIT_MAIL, EXIT_DATA, EXIT_OK)
 
 
 @dataclass
@@ -122,6 +123,9 @@ def _step(night: Night, name: str, action):
     except Exception as exc:  # noqa: BLE001 - one broken step must not stop the others
         if os.environ.get("SPENDLOG_DEBUG"):
             raise
+        if disk_full_message(exc):
+            night.fail(EXIT_IOERR, f"{name}: {disk_full_message(exc)}")
+            return None
         night.fail(EXIT_INTERNAL, f"{name}: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
     return None
 
