@@ -26,7 +26,7 @@ parsed as (
                        "cache_creation": {"ephemeral_5m_input_tokens": "JSON", "ephemeral_1h_input_tokens": "JSON"},
                        "output_tokens_details": {"thinking_tokens": "JSON", "reasoning_tokens": "JSON"},
                        "server_tool_use": {"web_search_requests": "JSON"},
-                       "service_tier": "JSON", "speed": "JSON", "inference_geo": "JSON",
+                       "service_tier": "JSON", "speed": "JSON", "inference_geo": "JSON", "iterations": "JSON",
                        "prompt_tokens": "JSON", "completion_tokens": "JSON",
                        "prompt_tokens_details": {"cached_tokens": "JSON", "cache_write_tokens": "JSON"},
                        "completion_tokens_details": {"reasoning_tokens": "JSON"},
@@ -100,7 +100,18 @@ identified as (
                else u.output_tokens_details.thinking_tokens
            end as j_reasoning,
            case when api = 'gemini' then g.toolUsePromptTokenCount end as j_tool_prompt,
-           case when api = 'anthropic' then u.server_tool_use.web_search_requests end as j_web_search
+           case when api = 'anthropic' then u.server_tool_use.web_search_requests end as j_web_search,
+           -- Anthropic sub-inferences (usage.iterations): the top-level usage is the executor's `message`
+           -- iterations only; every other iteration (advisor_message, compaction, fallback_message) is billed
+           -- apart, at its own model's rates, and becomes a row of its own (sub_inferences, below)
+           case when api = 'anthropic' and json_type(u.iterations) = 'ARRAY' then list_filter(
+               list_transform(coalesce(try(from_json(u.iterations, '[{"type": "JSON", "model": "JSON",
+                   "input_tokens": "JSON", "output_tokens": "JSON", "cache_creation_input_tokens": "JSON",
+                   "cache_read_input_tokens": "JSON",
+                   "cache_creation": {"ephemeral_5m_input_tokens": "JSON", "ephemeral_1h_input_tokens": "JSON"}}]')), []),
+                   lambda it, i: {'i': i, 'it': it}),
+               lambda x: coalesce(str(x.it.type), 'message') <> 'message')
+           end as j_iterations
     from shaped
 ),
 
@@ -108,7 +119,12 @@ counted as (
     select *,
            tok_bad(j_prompt) or tok_bad(j_output) or tok_bad(j_cache_read) or tok_bad(j_cache_write_5m)
                or tok_bad(j_cache_write_1h) or tok_bad(j_reasoning) or tok_bad(j_tool_prompt)
-               or tok_bad(j_web_search) as bad_tokens,
+               or tok_bad(j_web_search)
+               or coalesce(list_bool_or(list_transform(j_iterations, lambda x:
+                      tok_bad(x.it.input_tokens) or tok_bad(x.it.output_tokens)
+                      or tok_bad(x.it.cache_creation_input_tokens) or tok_bad(x.it.cache_read_input_tokens)
+                      or tok_bad(x.it.cache_creation.ephemeral_5m_input_tokens)
+                      or tok_bad(x.it.cache_creation.ephemeral_1h_input_tokens))), false) as bad_tokens,
            j_prompt is null or (j_output is null and api <> 'gemini') as usage_absent,
            tok(j_prompt) - case when api = 'anthropic' then 0
                                 else coalesce(tok(j_cache_read), 0) + coalesce(tok(j_cache_write_5m), 0) end
@@ -133,8 +149,9 @@ judged as (
                when model is null then 'missing_model'
            end) as status)
     from counted
-)
+),
 
+records as (
 select
     file_id,
     line,
@@ -195,5 +212,33 @@ select
     coalesce(provider, 'unknown') || ':' || coalesce(
         coalesce(str(r.request_id), str(r.x_request_id), str(r.response.id), str(r.response.responseId),
                  str(json_extract(r.error, '$.request_id'))),
-        'sha256:' || sha256(text)) as dedupe_key
+        'sha256:' || sha256(text)) as dedupe_key,
+    case when status is null and not is_error then j_iterations end as j_iterations
 from judged
+),
+
+-- One row per sub-inference of a loaded record, on its own model (the response's when the iteration names none),
+-- with the record's time, app, tiers and provenance; its key is the record's with '#iteration:<n>' (n = its place
+-- in usage.iterations, from 1), and request_count 0: it is part of the record's request, not a request, and not a
+-- record of its own in the line accounting (sql/ingest/file_counts.sql, new_row_counts.sql).
+sub_inferences as (
+    select * exclude (x, j_iterations) replace (
+               coalesce(str(x.it.model), model) as model,
+               coalesce(tok(x.it.input_tokens), 0) as input_tokens,
+               coalesce(tok(x.it.cache_creation.ephemeral_5m_input_tokens),
+                        case when x.it.cache_creation.ephemeral_1h_input_tokens is null
+                             then tok(x.it.cache_creation_input_tokens) end, 0) as cache_write_5m_tokens,
+               coalesce(tok(x.it.cache_creation.ephemeral_1h_input_tokens), 0) as cache_write_1h_tokens,
+               coalesce(tok(x.it.cache_read_input_tokens), 0) as cache_read_tokens,
+               coalesce(tok(x.it.output_tokens), 0) as output_tokens,
+               null::bigint as reasoning_tokens,
+               0 as web_search_requests,
+               dedupe_key || '#iteration:' || x.i as dedupe_key
+           ),
+           0 as request_count
+    from (select *, unnest(j_iterations) as x from records where len(j_iterations) > 0)
+)
+
+select * exclude (j_iterations) from records
+union all by name
+select * from sub_inferences
