@@ -16,10 +16,11 @@ parsed as (
                "http_status": "JSON", "latency_ms": "JSON", "aborted": "JSON", "batch": "JSON",
                "workspace": "JSON", "api_key_name": "JSON", "api_key": "JSON", "project": "JSON",
                "openai_project": "JSON", "user_id": "JSON", "session_id": "JSON", "tags": "JSON",
-               "model_requested": "JSON", "error": "JSON",
+               "model_requested": "JSON", "error": "JSON", "base_url": "JSON", "data_residency": "JSON",
                "response": {
                    "id": "JSON", "type": "JSON", "object": "JSON", "model": "JSON", "service_tier": "JSON",
                    "modelVersion": "JSON", "responseId": "JSON", "promptFeedback": {"blockReason": "JSON"},
+                   "output": "JSON", "candidates": "JSON", "embedding": "JSON", "embeddings": "JSON",
                    "usage": {
                        "input_tokens": "JSON", "output_tokens": "JSON",
                        "cache_creation_input_tokens": "JSON", "cache_read_input_tokens": "JSON",
@@ -47,9 +48,11 @@ shaped as (
            r.response.usage as u,
            r.response.usageMetadata as g,
            case
-               when r.response.usageMetadata is not null or r.response.modelVersion is not null then 'gemini'
+               when r.response.usageMetadata is not null or r.response.modelVersion is not null
+                    or r.response.embedding is not null or r.response.embeddings is not null then 'gemini'
                when str(r.response.object) = 'chat.completion' then 'openai_chat'
                when str(r.response.object) = 'response' then 'openai_responses'
+               when str(r.response.object) = 'list' and r.response.usage.prompt_tokens is not null then 'openai_embeddings'
                when str(r.response.type) = 'message' or starts_with(str(r.response.id), 'msg_') then 'anthropic'
            end as api,
            r.response is not null as has_response,
@@ -62,7 +65,7 @@ identified as (
     select *,
            coalesce(lower(str(r.provider)), case
                when api = 'anthropic' then 'anthropic'
-               when api in ('openai_chat', 'openai_responses') then 'openai'
+               when api in ('openai_chat', 'openai_responses', 'openai_embeddings') then 'openai'
                when api = 'gemini' then 'google'
                when str(r.model_requested) ilike 'claude%' then 'anthropic'
                when regexp_matches(str(r.model_requested), '^(gpt-|o[0-9]|chatgpt|text-embedding|davinci|babbage)') then 'openai'
@@ -72,6 +75,7 @@ identified as (
            case api
                when 'anthropic' then u.input_tokens
                when 'openai_chat' then u.prompt_tokens
+               when 'openai_embeddings' then u.prompt_tokens
                when 'openai_responses' then u.input_tokens
                when 'gemini' then g.promptTokenCount
            end as j_prompt,
@@ -125,7 +129,7 @@ counted as (
                       or tok_bad(x.it.cache_creation_input_tokens) or tok_bad(x.it.cache_read_input_tokens)
                       or tok_bad(x.it.cache_creation.ephemeral_5m_input_tokens)
                       or tok_bad(x.it.cache_creation.ephemeral_1h_input_tokens))), false) as bad_tokens,
-           j_prompt is null or (j_output is null and api <> 'gemini') as usage_absent,
+           j_prompt is null or (j_output is null and api not in ('gemini', 'openai_embeddings')) as usage_absent,
            tok(j_prompt) - case when api = 'anthropic' then 0
                                 else coalesce(tok(j_cache_read), 0) + coalesce(tok(j_cache_write_5m), 0) end
                + coalesce(tok(j_tool_prompt), 0) as uncached_input,
@@ -187,11 +191,27 @@ select
     case when is_error then 0 when aborted and usage_absent then null else coalesce(tok(j_cache_read), 0) end as cache_read_tokens,
     case when is_error then 0 when aborted and usage_absent then null else output end as output_tokens,
     tok(j_reasoning) as reasoning_tokens,
-    case when is_error then 0 else coalesce(tok(j_web_search), 0) end as web_search_requests,
+    -- the fees as billed: Anthropic server_tool_use.web_search_requests; OpenAI Responses one per web_search_call
+    -- output item; Gemini grounding with Google Search per grounded prompt on Gemini 2.x and earlier, per search
+    -- query (groundingMetadata.webSearchQueries) on Gemini 3 and later (reference/price-audit-2026-12.md D12)
+    case when is_error then 0 else coalesce(case api
+        when 'openai_responses' then len(list_filter(json_extract_string(r.response.output, '$[*].type'),
+                                                     lambda t: t = 'web_search_call'))
+        when 'gemini' then case
+            when regexp_matches(lower(model), '(^|/)gemini-(1|2)[.-]')
+                then least(coalesce(json_array_length(json_extract(r.response.candidates, '$[0].groundingMetadata.webSearchQueries')), 0), 1)
+            else json_array_length(json_extract(r.response.candidates, '$[0].groundingMetadata.webSearchQueries'))
+        end
+        else tok(j_web_search)
+    end, 0) end as web_search_requests,
     coalesce(str(r.batch) = 'true' or lower(coalesce(str(u.service_tier), str(r.response.service_tier))) = 'batch', false) as batch,
     coalesce(str(u.service_tier), str(r.response.service_tier), str(g.serviceTier), str(g.trafficType)) as service_tier,
     str(u.speed) as speed,
-    str(u.inference_geo) as inference_geo,
+    -- OpenAI data residency: the envelope's `data_residency`, else the region of the `base_url` the app called
+    -- (https://eu.api.openai.com/v1 → 'eu'); the response body does not say
+    coalesce(str(u.inference_geo), case when provider = 'openai' then coalesce(lower(str(r.data_residency)),
+        nullif(regexp_extract(lower(str(r.base_url)), '^(https?://)?([a-z]{2})\.api\.openai\.com', 2), ''))
+    end) as inference_geo,
     try_cast(str(r.http_status) as integer) as http_status,
     case when is_error then coalesce(
         case when json_type(json_extract(r.error, '$.error.code')) = 'VARCHAR' then str(json_extract(r.error, '$.error.code')) end,
