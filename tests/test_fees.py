@@ -33,9 +33,11 @@ def test_sub_inferences_are_rows_on_their_own_model_priced_at_its_rates(tmp_path
                                     web_search_requests, request_count, cost_usd, app
                              from priced_usage order by request_id, request_count nulls first""")
     assert got == [
-        # executor, top-level usage (Sonnet 4.6 $3/$15, web search $10/1k): 412 × 3 + 531 × 15 = 9,201 → $0.009201,
-        # + 1 × $10 / 1,000 = $0.01 → $0.019201
-        ("req_adv", "claude-sonnet-4-6", 412, 0, 531, 1, None, Decimal("0.019201"), "test-app"),
+        # executor: the sums of its two `message` iterations (the top-level usage has the first one's input only):
+        # 412 + 1,348 = 1,760 in, 412 read, 89 + 442 = 531 out; Sonnet 4.6 $3 / read $0.30 / $15, web search $10/1k:
+        # 1,760 × 3 + 412 × 0.3 + 531 × 15 = 5,280 + 123.6 + 7,965 = 13,368.6 → $0.0133686,
+        # + 1 × $10 / 1,000 = $0.01 → $0.0233686
+        ("req_adv", "claude-sonnet-4-6", 1_760, 412, 531, 1, None, Decimal("0.0233686"), "test-app"),
         # advisor, Opus 4.7 $5/$25: 823 × 5 + 1,612 × 25 = 4,115 + 40,300 = 44,415 → $0.044415
         ("req_adv", "claude-opus-4-7", 823, 0, 1612, 0, 0, Decimal("0.044415"), "test-app"),
         # Haiku 4.5 $1/$5: 23,000 × 1 + 1,000 × 5 = 28,000 → $0.028
@@ -43,10 +45,10 @@ def test_sub_inferences_are_rows_on_their_own_model_priced_at_its_rates(tmp_path
         # the compaction pass names no model, so it is the response's: 180,000 × 1 + 3,500 × 5 = 197,500 → $0.1975
         ("req_cmp", "claude-haiku-4-5", 180_000, 0, 3_500, 0, 0, Decimal("0.1975"), "test-app"),
     ]
-    # the advised request costs $0.019201 + $0.044415 = $0.063616, not the $0.019201 of its top-level usage;
-    # it is still one request
+    # the advised request costs $0.0233686 + $0.044415 = $0.0677836, not the $0.019201 its top-level usage gives
+    # (412 × 3 + 531 × 15 = 9,201 → $0.009201, + $0.01); it is still one request
     assert query(settings, "select sum(cost_usd), sum(requests) from daily_spend where provider = 'anthropic'") == [
-        (Decimal("0.063616") + Decimal("0.2255"), 2)]
+        (Decimal("0.0677836") + Decimal("0.2255"), 2)]
 
 
 def test_a_record_read_again_loads_no_sub_inference_twice(tmp_path, settings):
@@ -57,7 +59,7 @@ def test_a_record_read_again_loads_no_sub_inference_twice(tmp_path, settings):
     assert (summary["records_read"], summary["rows_loaded"], summary["duplicates"]) == (1, 0, 1)
     assert_accounting(settings)
     assert entry(settings, copy)["duplicates"] == 1
-    assert query(settings, "select count(*), sum(cost_usd) from priced_usage") == [(2, Decimal("0.063616"))]
+    assert query(settings, "select count(*), sum(cost_usd) from priced_usage") == [(2, Decimal("0.0677836"))]
 
 
 def test_a_bad_iteration_count_rejects_the_record(tmp_path, settings):
