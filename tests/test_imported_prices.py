@@ -252,8 +252,11 @@ ALLOWED = [
      None),
     ("D19", "genai-prices has no cache-read price on its id gemini-1.5-pro, so it bills cached tokens as input",
      {"cache_read", "lc_cache_read", "priority_cache_read"}, {"gemini-1.5-pro"}, ANY, ANY, None, None),
-    ("D11/D12", "web search fees on OpenAI and Gemini: unsettled (D11) or not yet in the curated rows (D12); moot, the "
-                "normalizers set web_search_requests = 0", {"web_search_per_1k"}, None, None, ANY, None, None),
+    ("D11", "gpt-4o-2024-05-13 has no web search tool: the curated row leaves the fee blank",
+     {"web_search_per_1k"}, {"gpt-4o-2024-05-13"}, None, ANY, None, None),
+    ("D12", "Google Search grounding on Gemini 3 is billed from 2026-01-05: the curated rows bill it 0 before, "
+            "genai-prices has no fee or an undated one", {"web_search_per_1k"},
+     {"gemini-3-pro-preview", "gemini-3.1-pro-preview", "gemini-3-flash-preview"}, Decimal(0), ANY, None, "2026-01-05"),
     ("no cache", "OpenAI and Gemini have no 1-hour cache writes, and gpt-4-turbo and gpt-4o-2024-05-13 no prompt "
                  "caching: the curated rows leave them blank, the imported rows bill them as input, as genai-prices does",
      {"cache_write_1h", "lc_cache_write_1h", "cache_read", "priority_cache_read"}, None, None, ANY, None, None),

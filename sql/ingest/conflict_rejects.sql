@@ -1,4 +1,5 @@
--- Rows that lost a duplicate conflict become rejects, with the row that stayed named in the detail.
+-- Rows that lost a duplicate conflict become rejects, with the row that stayed named in the detail. A
+-- sub-inference row ('#iteration:<n>' key) is not a record: its record's outcome speaks for it.
 insert into new_rejects by name
 select o.source_file,
        o.source_line,
@@ -14,4 +15,5 @@ select o.source_file,
        $ingested_at::timestamptz as ingested_at
 from outcomes o
 left join candidates c on o.origin = 'new' and c.source_file = o.source_file and c.source_line = o.source_line
-where o.outcome in ('conflict', 'displaced');
+                       and c.dedupe_key = o.dedupe_key
+where o.outcome in ('conflict', 'displaced') and not contains(o.dedupe_key, '#iteration:');

@@ -124,7 +124,11 @@ facts as (
            coalesce(k.web_search_requests, 0) as _ws,
            coalesce(k.batch, false) as _batch,
            coalesce(lower(k.speed) = 'fast', false) as _fast_requested,
-           coalesce(lower(k.inference_geo) = 'us', false) as _us,
+           -- US-only inference (Anthropic inference_geo 'us') bills at us_geo_multiplier; so does every OpenAI
+           -- data-residency region (us, eu, …), and an OpenAI model without the multiplier (released before
+           -- 2026-03-05) bills there at list price (pricing.md a2)
+           coalesce(case when lower(k.provider) = 'openai' then lower(k.inference_geo) <> 'global'
+                         else lower(k.inference_geo) = 'us' end, false) as _us,
            coalesce(lower(k.service_tier), '') as _service_tier
     from keyed k
     left join dated_prices d
@@ -313,7 +317,7 @@ flagged as (
                case when _billable and coalesce(usage_missing, false) then 'usage_missing' end,
                case when _billable and _batch and _fast_requested then 'batch_and_fast' end,
                case when _billable and _price is not null and _us and _price.us_geo_multiplier is null
-                    then 'geo_not_supported' end,
+                    and lower(provider) <> 'openai' then 'geo_not_supported' end,
                case when _billable and _price is not null and _in > 0 and _r_in is null then 'no_rate:input' end,
                case when _billable and _price is not null and _cw5m > 0 and _r_cw5m is null
                     then 'no_rate:cache_write_5m' end,

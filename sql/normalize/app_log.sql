@@ -16,17 +16,18 @@ parsed as (
                "http_status": "JSON", "latency_ms": "JSON", "aborted": "JSON", "batch": "JSON",
                "workspace": "JSON", "api_key_name": "JSON", "api_key": "JSON", "project": "JSON",
                "openai_project": "JSON", "user_id": "JSON", "session_id": "JSON", "tags": "JSON",
-               "model_requested": "JSON", "error": "JSON",
+               "model_requested": "JSON", "error": "JSON", "base_url": "JSON", "data_residency": "JSON",
                "response": {
                    "id": "JSON", "type": "JSON", "object": "JSON", "model": "JSON", "service_tier": "JSON",
                    "modelVersion": "JSON", "responseId": "JSON", "promptFeedback": {"blockReason": "JSON"},
+                   "output": "JSON", "candidates": "JSON", "embedding": "JSON", "embeddings": "JSON",
                    "usage": {
                        "input_tokens": "JSON", "output_tokens": "JSON",
                        "cache_creation_input_tokens": "JSON", "cache_read_input_tokens": "JSON",
                        "cache_creation": {"ephemeral_5m_input_tokens": "JSON", "ephemeral_1h_input_tokens": "JSON"},
                        "output_tokens_details": {"thinking_tokens": "JSON", "reasoning_tokens": "JSON"},
                        "server_tool_use": {"web_search_requests": "JSON"},
-                       "service_tier": "JSON", "speed": "JSON", "inference_geo": "JSON",
+                       "service_tier": "JSON", "speed": "JSON", "inference_geo": "JSON", "iterations": "JSON",
                        "prompt_tokens": "JSON", "completion_tokens": "JSON",
                        "prompt_tokens_details": {"cached_tokens": "JSON", "cache_write_tokens": "JSON"},
                        "completion_tokens_details": {"reasoning_tokens": "JSON"},
@@ -47,9 +48,11 @@ shaped as (
            r.response.usage as u,
            r.response.usageMetadata as g,
            case
-               when r.response.usageMetadata is not null or r.response.modelVersion is not null then 'gemini'
+               when r.response.usageMetadata is not null or r.response.modelVersion is not null
+                    or r.response.embedding is not null or r.response.embeddings is not null then 'gemini'
                when str(r.response.object) = 'chat.completion' then 'openai_chat'
                when str(r.response.object) = 'response' then 'openai_responses'
+               when str(r.response.object) = 'list' and r.response.usage.prompt_tokens is not null then 'openai_embeddings'
                when str(r.response.type) = 'message' or starts_with(str(r.response.id), 'msg_') then 'anthropic'
            end as api,
            r.response is not null as has_response,
@@ -62,7 +65,7 @@ identified as (
     select *,
            coalesce(lower(str(r.provider)), case
                when api = 'anthropic' then 'anthropic'
-               when api in ('openai_chat', 'openai_responses') then 'openai'
+               when api in ('openai_chat', 'openai_responses', 'openai_embeddings') then 'openai'
                when api = 'gemini' then 'google'
                when str(r.model_requested) ilike 'claude%' then 'anthropic'
                when regexp_matches(str(r.model_requested), '^(gpt-|o[0-9]|chatgpt|text-embedding|davinci|babbage)') then 'openai'
@@ -72,6 +75,7 @@ identified as (
            case api
                when 'anthropic' then u.input_tokens
                when 'openai_chat' then u.prompt_tokens
+               when 'openai_embeddings' then u.prompt_tokens
                when 'openai_responses' then u.input_tokens
                when 'gemini' then g.promptTokenCount
            end as j_prompt,
@@ -100,7 +104,25 @@ identified as (
                else u.output_tokens_details.thinking_tokens
            end as j_reasoning,
            case when api = 'gemini' then g.toolUsePromptTokenCount end as j_tool_prompt,
-           case when api = 'anthropic' then u.server_tool_use.web_search_requests end as j_web_search
+           case when api = 'anthropic' then u.server_tool_use.web_search_requests end as j_web_search,
+           -- Anthropic sampling iterations (usage.iterations), each billed: the executor's `message` iterations on
+           -- the response's model (the top-level usage holds their output but only the first one's input, so the
+           -- record's tokens are their sums), every other one (advisor_message, compaction, fallback_message) at its
+           -- own model's rates, as a row of its own (sub_inferences, below)
+           case when api = 'anthropic' and json_type(u.iterations) = 'ARRAY' then
+               list_transform(coalesce(try(from_json(u.iterations, '[{"type": "JSON", "model": "JSON",
+                   "input_tokens": "JSON", "output_tokens": "JSON", "cache_creation_input_tokens": "JSON",
+                   "cache_read_input_tokens": "JSON",
+                   "cache_creation": {"ephemeral_5m_input_tokens": "JSON", "ephemeral_1h_input_tokens": "JSON"}}]')), []),
+                   lambda it, i: {'i': i, 'it': it, 'executor': coalesce(str(it.type), 'message') = 'message',
+                                  'input': coalesce(tok(it.input_tokens), 0),
+                                  'cw5m': coalesce(tok(it.cache_creation.ephemeral_5m_input_tokens),
+                                                   case when it.cache_creation.ephemeral_1h_input_tokens is null
+                                                        then tok(it.cache_creation_input_tokens) end, 0),
+                                  'cw1h': coalesce(tok(it.cache_creation.ephemeral_1h_input_tokens), 0),
+                                  'cr': coalesce(tok(it.cache_read_input_tokens), 0),
+                                  'output': coalesce(tok(it.output_tokens), 0)})
+           end as j_iterations
     from shaped
 ),
 
@@ -108,8 +130,13 @@ counted as (
     select *,
            tok_bad(j_prompt) or tok_bad(j_output) or tok_bad(j_cache_read) or tok_bad(j_cache_write_5m)
                or tok_bad(j_cache_write_1h) or tok_bad(j_reasoning) or tok_bad(j_tool_prompt)
-               or tok_bad(j_web_search) as bad_tokens,
-           j_prompt is null or (j_output is null and api <> 'gemini') as usage_absent,
+               or tok_bad(j_web_search)
+               or coalesce(list_bool_or(list_transform(j_iterations, lambda x:
+                      tok_bad(x.it.input_tokens) or tok_bad(x.it.output_tokens)
+                      or tok_bad(x.it.cache_creation_input_tokens) or tok_bad(x.it.cache_read_input_tokens)
+                      or tok_bad(x.it.cache_creation.ephemeral_5m_input_tokens)
+                      or tok_bad(x.it.cache_creation.ephemeral_1h_input_tokens))), false) as bad_tokens,
+           j_prompt is null or (j_output is null and api not in ('gemini', 'openai_embeddings')) as usage_absent,
            tok(j_prompt) - case when api = 'anthropic' then 0
                                 else coalesce(tok(j_cache_read), 0) + coalesce(tok(j_cache_write_5m), 0) end
                + coalesce(tok(j_tool_prompt), 0) as uncached_input,
@@ -133,8 +160,9 @@ judged as (
                when model is null then 'missing_model'
            end) as status)
     from counted
-)
+),
 
+records as (
 select
     file_id,
     line,
@@ -173,11 +201,27 @@ select
     case when is_error then 0 when aborted and usage_absent then null else coalesce(tok(j_cache_read), 0) end as cache_read_tokens,
     case when is_error then 0 when aborted and usage_absent then null else output end as output_tokens,
     tok(j_reasoning) as reasoning_tokens,
-    case when is_error then 0 else coalesce(tok(j_web_search), 0) end as web_search_requests,
+    -- the fees as billed: Anthropic server_tool_use.web_search_requests; OpenAI Responses one per web_search_call
+    -- output item; Gemini grounding with Google Search per grounded prompt on Gemini 2.x and earlier, per search
+    -- query (groundingMetadata.webSearchQueries) on Gemini 3 and later (reference/price-audit-2026-12.md D12)
+    case when is_error then 0 else coalesce(case api
+        when 'openai_responses' then len(list_filter(json_extract_string(r.response.output, '$[*].type'),
+                                                     lambda t: t = 'web_search_call'))
+        when 'gemini' then case
+            when regexp_matches(lower(model), '(^|/)gemini-(1|2)[.-]')
+                then least(coalesce(json_array_length(json_extract(r.response.candidates, '$[0].groundingMetadata.webSearchQueries')), 0), 1)
+            else json_array_length(json_extract(r.response.candidates, '$[0].groundingMetadata.webSearchQueries'))
+        end
+        else tok(j_web_search)
+    end, 0) end as web_search_requests,
     coalesce(str(r.batch) = 'true' or lower(coalesce(str(u.service_tier), str(r.response.service_tier))) = 'batch', false) as batch,
     coalesce(str(u.service_tier), str(r.response.service_tier), str(g.serviceTier), str(g.trafficType)) as service_tier,
     str(u.speed) as speed,
-    str(u.inference_geo) as inference_geo,
+    -- OpenAI data residency: the envelope's `data_residency`, else the region of the `base_url` the app called
+    -- (https://eu.api.openai.com/v1 → 'eu'); the response body does not say
+    coalesce(str(u.inference_geo), case when provider = 'openai' then coalesce(lower(str(r.data_residency)),
+        nullif(regexp_extract(lower(str(r.base_url)), '^(https?://)?([a-z]{2})\.api\.openai\.com', 2), ''))
+    end) as inference_geo,
     try_cast(str(r.http_status) as integer) as http_status,
     case when is_error then coalesce(
         case when json_type(json_extract(r.error, '$.error.code')) = 'VARCHAR' then str(json_extract(r.error, '$.error.code')) end,
@@ -198,5 +242,50 @@ select
     coalesce(provider, 'unknown') || ':' || coalesce(
         coalesce(str(r.request_id), str(r.x_request_id), str(r.response.id), str(r.response.responseId),
                  str(json_extract(r.error, '$.request_id'))),
-        'sha256:' || sha256(text)) as dedupe_key
+        'sha256:' || sha256(text)) as dedupe_key,
+    case when status is null and not is_error then j_iterations end as j_iterations
 from judged
+),
+
+-- A record with executor iterations bills their sums (the top-level usage counts only the first one's input).
+executors as (
+    select * replace (
+        case when coalesce(len(list_filter(j_iterations, lambda x: x.executor)), 0) = 0 then input_tokens
+             else list_sum(list_transform(list_filter(j_iterations, lambda x: x.executor), lambda x: x.input)) end as input_tokens,
+        case when coalesce(len(list_filter(j_iterations, lambda x: x.executor)), 0) = 0 then cache_write_5m_tokens
+             else list_sum(list_transform(list_filter(j_iterations, lambda x: x.executor), lambda x: x.cw5m)) end as cache_write_5m_tokens,
+        case when coalesce(len(list_filter(j_iterations, lambda x: x.executor)), 0) = 0 then cache_write_1h_tokens
+             else list_sum(list_transform(list_filter(j_iterations, lambda x: x.executor), lambda x: x.cw1h)) end as cache_write_1h_tokens,
+        case when coalesce(len(list_filter(j_iterations, lambda x: x.executor)), 0) = 0 then cache_read_tokens
+             else list_sum(list_transform(list_filter(j_iterations, lambda x: x.executor), lambda x: x.cr)) end as cache_read_tokens,
+        case when coalesce(len(list_filter(j_iterations, lambda x: x.executor)), 0) = 0 then output_tokens
+             else list_sum(list_transform(list_filter(j_iterations, lambda x: x.executor), lambda x: x.output)) end as output_tokens
+    )
+    from records
+),
+
+-- One row per sub-inference (a non-`message` iteration) of a loaded record, on its own model (the response's when
+-- the iteration names none), with the record's time, app, tiers and provenance; its key is the record's with
+-- '#iteration:<n>' (n = its place in usage.iterations, from 1), and request_count 0: it is part of the record's
+-- request, not a request, and not a record of its own in the line accounting (sql/ingest/file_counts.sql,
+-- new_row_counts.sql).
+sub_inferences as (
+    select * exclude (x, j_iterations) replace (
+               coalesce(str(x.it.model), model) as model,
+               x.input as input_tokens,
+               x.cw5m as cache_write_5m_tokens,
+               x.cw1h as cache_write_1h_tokens,
+               x.cr as cache_read_tokens,
+               x.output as output_tokens,
+               null::bigint as reasoning_tokens,
+               0 as web_search_requests,
+               dedupe_key || '#iteration:' || x.i as dedupe_key
+           ),
+           0 as request_count
+    from (select *, unnest(list_filter(j_iterations, lambda x: not x.executor)) as x from records
+          where len(j_iterations) > 0)
+)
+
+select * exclude (j_iterations) from executors
+union all by name
+select * from sub_inferences

@@ -75,11 +75,12 @@ create or replace temp macro pct_change(p) as
 create or replace temp macro usd_change(x) as
     case when x is not null and x > 0 then '+' || usd(x) else usd(x) end;
 
--- Billable requests of a row: 1 per billable request row, request_count per bucket row.
+-- Billable requests of a row: 1 per billable request row (0 for a sub-inference row: request_count 0), request_count
+-- per bucket row.
 create or replace temp macro billable_requests(grain, billable, request_count) as
     case
         when grain = 'bucket' then coalesce(request_count, 0)
-        when billable then 1
+        when billable then coalesce(request_count, 1)
         else 0
     end;
 
