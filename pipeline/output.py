@@ -56,3 +56,13 @@ def replaced_atomically(path):
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def plain_number(value) -> str:
+    """A rate or an amount without trailing zeros (10, 37.5, 0.136725); '' for None."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return "0" if text in ("-0", "0") else text
+    return str(value)

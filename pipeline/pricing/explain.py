@@ -9,6 +9,7 @@ import duckdb
 from .. import fetch_dicts, sql_named
 from ..lake import Lake, bind_usage, connect
 from ..output import format_table
+from ..output import plain_number
 from .catalog import create_pricing_macros, load_catalog, read_catalog
 
 FLAG_WORDS = {
@@ -25,16 +26,6 @@ COMPONENTS = [
     ("input", "input"), ("cache write 5m", "cache_write_5m"), ("cache write 1h", "cache_write_1h"),
     ("cache read", "cache_read"), ("output", "output"),
 ]
-
-
-def number(value: Decimal | int | None) -> str:
-    """A rate or an amount without trailing zeros: 10, 37.5, 0.136725."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return "0" if text in ("-0", "0") else text
-    return str(value)
 
 
 # --- check --------------------------------------------------------------------------------------------------------
@@ -79,11 +70,11 @@ def prices_table(settings, day: dt.date, provider: str | None, source: str | Non
     for r in rows:
         long_context = ""
         if r["lc_threshold"] is not None:
-            long_context = f">{r['lc_threshold']:,}: {number(r['lc_input'])} / {number(r['lc_output'])}"
-        contract = "" if r["contract_multiplier"] == 1 else f"×{number(r['contract_multiplier'])}"
-        cells.append([r["provider"], r["model"], number(r["input"]), number(r["output"]), number(r["cache_write_5m"]),
-                      number(r["cache_write_1h"]), number(r["cache_read"]), long_context,
-                      f"×{number(r['batch_multiplier'])}" if r["batch_multiplier"] is not None else "", contract,
+            long_context = f">{r['lc_threshold']:,}: {plain_number(r['lc_input'])} / {plain_number(r['lc_output'])}"
+        contract = "" if r["contract_multiplier"] == 1 else f"×{plain_number(r['contract_multiplier'])}"
+        cells.append([r["provider"], r["model"], plain_number(r["input"]), plain_number(r["output"]), plain_number(r["cache_write_5m"]),
+                      plain_number(r["cache_write_1h"]), plain_number(r["cache_read"]), long_context,
+                      f"×{plain_number(r['batch_multiplier'])}" if r["batch_multiplier"] is not None else "", contract,
                       str(r["effective_from"]), r["layer"], r["source"] or ""])
     heading = (f"Prices in force on {day} (UTC), USD per 1M tokens; long context: input above the threshold, "
                "input / output")
@@ -152,8 +143,8 @@ def _tier_line(r: dict) -> str:
 
 
 def _multiplied(final: Decimal, factors: list[tuple[Decimal, str]]) -> str:
-    applied = [f"× {number(m)} {name}" for m, name in factors if m != 1]
-    return f" {' '.join(applied)} = ${number(final)}" if applied else ""
+    applied = [f"× {plain_number(m)} {name}" for m, name in factors if m != 1]
+    return f" {' '.join(applied)} = ${plain_number(final)}" if applied else ""
 
 
 def _component_lines(r: dict) -> list[tuple[str, str]]:
@@ -170,7 +161,7 @@ def _component_lines(r: dict) -> list[tuple[str, str]]:
         flex = r["flex_cache_read_multiplier"] if key == "cache_read" else r["flex_multiplier"]
         factors = [(batch, "batch"), (r["geo_multiplier"], "US-only"), (flex, "flex"),
                    (r["contract_total_multiplier"], "contract")]
-        lines.append((label, f"{tokens:,} tokens × ${number(rate)} per 1M = ${number(r[f'{key}_base'])}"
+        lines.append((label, f"{tokens:,} tokens × ${plain_number(rate)} per 1M = ${plain_number(r[f'{key}_base'])}"
                              + _multiplied(r[f"{key}_cost"], factors)))
     searches = r["web_search_requests"]
     if searches:
@@ -178,7 +169,7 @@ def _component_lines(r: dict) -> list[tuple[str, str]]:
         if rate is None:
             lines.append(("web search", f"{searches:,} searches, but the price row has no web search rate"))
         else:
-            lines.append(("web search", f"{searches:,} searches × ${number(rate)} per 1K = ${number(r['web_search_base'])}"
+            lines.append(("web search", f"{searches:,} searches × ${plain_number(rate)} per 1K = ${plain_number(r['web_search_base'])}"
                                         + _multiplied(r["web_search_cost"], [(r["contract_total_multiplier"], "contract")])
                                         + " (never batch-discounted)"))
     return lines or [("tokens", "none")]
@@ -187,19 +178,19 @@ def _component_lines(r: dict) -> list[tuple[str, str]]:
 def _multiplier_line(r: dict) -> str:
     parts = []
     if r["batch"]:
-        parts.append(f"batch ×{number(r['batch_multiplier'])} on token charges (a Batch API request)")
+        parts.append(f"batch ×{plain_number(r['batch_multiplier'])} on token charges (a Batch API request)")
         if r["batch_cache_read_multiplier"] != r["batch_multiplier"]:
-            parts.append(f"×{number(r['batch_cache_read_multiplier'])} on cache reads")
+            parts.append(f"×{plain_number(r['batch_cache_read_multiplier'])} on cache reads")
     if r["us_geo"] and "geo_not_supported" in r["price_flags"]:
         parts.append("US-only inference logged, but the price row has no US-only multiplier")
     elif r["us_geo"]:
-        parts.append(f"US-only inference ×{number(r['geo_multiplier'])} on token charges")
+        parts.append(f"US-only inference ×{plain_number(r['geo_multiplier'])} on token charges")
     if r["service_tier"] == "flex":
-        parts.append(f"flex ×{number(r['flex_multiplier'])}")
+        parts.append(f"flex ×{plain_number(r['flex_multiplier'])}")
         if r["flex_cache_read_multiplier"] != r["flex_multiplier"]:
-            parts.append(f"×{number(r['flex_cache_read_multiplier'])} on cache reads")
+            parts.append(f"×{plain_number(r['flex_cache_read_multiplier'])} on cache reads")
     if r["contract_total_multiplier"] != 1:
-        parts.append(f"contract ×{number(r['contract_total_multiplier'])} on every charge")
+        parts.append(f"contract ×{plain_number(r['contract_total_multiplier'])} on every charge")
     if not parts:
         return "none (not a batch request, no US-only inference, no flex tier, no contract)"
     return "; ".join(parts)
@@ -208,10 +199,10 @@ def _multiplier_line(r: dict) -> str:
 def _contract_line(r: dict) -> str | None:
     parts = []
     if r["row_contract_multiplier"] is not None:
-        parts.append(f"×{number(r['row_contract_multiplier'])} on the price row itself")
+        parts.append(f"×{plain_number(r['row_contract_multiplier'])} on the price row itself")
     if r["contract_id"] is not None:
         source = f": {r['contract_source']}" if r["contract_source"] else ""
-        parts.append(f"×{number(r['contract_multiplier'])} from {r['contract_id']} "
+        parts.append(f"×{plain_number(r['contract_multiplier'])} from {r['contract_id']} "
                      f"({r['contract_file']} line {r['contract_line']}{source})")
     return "; ".join(parts) or None
 
@@ -250,11 +241,11 @@ def explain_lines(r: dict) -> list[str]:
     if r["status"] == "free" and r["billable"] is not False:
         if r["recorded_cost_basis"] == "stated":
             add("no usage", "a row with no tokens to price (a money-only cost export)")
-            add("total", f"stated by the source: ${number(r['recorded_cost_usd'])} (reported_cost_usd); the catalogue "
+            add("total", f"stated by the source: ${plain_number(r['recorded_cost_usd'])} (reported_cost_usd); the catalogue "
                          "would price it $0: nothing else prices this UTC day and biller, so cost_usd is the stated "
                          "cost (cost_basis stated)")
             return lines
-        stated = (f"; the export states ${number(r['reported_cost_usd'])} (reported_cost_usd), kept for reconciliation"
+        stated = (f"; the export states ${plain_number(r['reported_cost_usd'])} (reported_cost_usd), kept for reconciliation"
                   if r["reported_cost_usd"] is not None else "")
         add("no usage", f"a row with no tokens to price (a money-only cost export): cost_usd is $0{stated}")
         return lines
@@ -281,8 +272,8 @@ def explain_lines(r: dict) -> list[str]:
         recorded = r["recorded_catalogue_cost_usd"] if stated else r["recorded_cost_usd"]
         stored = ("the catalogue_cost_usd in priced_usage" if stated else "the cost_usd in priced_usage")
         if r["cost_usd"] != recorded:
-            stored = f"but priced_usage says ${number(recorded)} (priced with another catalogue)"
-        add("catalogue" if stated else "total", f"${number(r['cost_usd'])}, {stored}")
+            stored = f"but priced_usage says ${plain_number(recorded)} (priced with another catalogue)"
+        add("catalogue" if stated else "total", f"${plain_number(r['cost_usd'])}, {stored}")
         notes = _flag_words(r)
         if notes:
             add("note", "; ".join(notes))
@@ -291,16 +282,16 @@ def explain_lines(r: dict) -> list[str]:
     else:
         add("catalogue", "cannot price it: " + "; ".join(_flag_words(r)))
     if stated:
-        catalogue = (f"the catalogue would price it ${number(r['cost_usd'])}" if r["status"] == "priced"
+        catalogue = (f"the catalogue would price it ${plain_number(r['cost_usd'])}" if r["status"] == "priced"
                      else "the catalogue cannot price it")
-        add("total", f"stated by the source: ${number(r['recorded_cost_usd'])} (reported_cost_usd); {catalogue}: "
+        add("total", f"stated by the source: ${plain_number(r['recorded_cost_usd'])} (reported_cost_usd); {catalogue}: "
                      f"{r['billed_by']} bills the request and states what it charged, so cost_usd is the stated "
                      "cost (cost_basis stated)")
     elif r["reported_cost_usd"] is not None:
-        add("stated", f"the source states ${number(r['reported_cost_usd'])} (reported_cost_usd), kept for "
+        add("stated", f"the source states ${plain_number(r['reported_cost_usd'])} (reported_cost_usd), kept for "
                       "reconciliation: the catalogue prices a provider's own usage (cost_basis catalogue)")
     if r["status"] == "priced":
-        add("what if", f"without caching ${number(r['cost_without_cache_usd'])}, "
-                       f"without batch ${number(r['cost_without_batch_usd'])}"
+        add("what if", f"without caching ${plain_number(r['cost_without_cache_usd'])}, "
+                       f"without batch ${plain_number(r['cost_without_batch_usd'])}"
                        + (" (at the catalogue's price)" if stated else ""))
     return lines

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import FileError, MissingInput
+from ..output import plain_number
 from ..output import replaced_atomically
 from .catalog import ALIAS_COLUMNS, PRICE_COLUMNS
 
@@ -262,8 +263,8 @@ def price_row(base: dict, variants: dict[str, dict]) -> tuple[dict | None, list[
         else:
             row["flex_multiplier"] = multiplier
             if _multiplier(levels, flex, ("cache_read",)) != multiplier:
-                notes.append(f"flex cache read not the flex multiplier x list ({_cell(flex[0]['cache_read'])} "
-                             f"published, {_cell(flat['cache_read'] * multiplier)} billed)")
+                notes.append(f"flex cache read not the flex multiplier x list ({plain_number(flex[0]['cache_read'])} "
+                             f"published, {plain_number(flat['cache_read'] * multiplier)} billed)")
     if "priority" in variants:
         priority = _cache_rates({**{k: _plain(v) for k, v in prices.items()},
                                  **{k: _plain(v) for k, v in variants["priority"].items()}})
@@ -283,15 +284,6 @@ def _change_days(model: Call) -> list[dt.date]:
         if constraint is not None and constraint.name == "StartDateConstraint" and constraint["start_date"] > FLOOR_DATE:
             days.add(constraint["start_date"])
     return sorted(days)
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return "0" if text in ("-0", "0") else text
-    return str(value)
 
 
 def convert(version: str, providers: list[Call]) -> tuple[list[dict], list[dict], collections.Counter]:
@@ -314,7 +306,7 @@ def convert(version: str, providers: list[Call]) -> tuple[list[dict], list[dict]
                 rates, notes, reason = price_row(base, variants)
                 if reason:
                     break
-                cells = {**dict.fromkeys(PRICE_RATE_COLUMNS, ""), **{k: _cell(v) for k, v in rates.items()},
+                cells = {**dict.fromkeys(PRICE_RATE_COLUMNS, ""), **{k: plain_number(v) for k, v in rates.items()},
                          "notes": "; ".join(sorted(set(notes + left_out)))}
                 if model_rows and all(model_rows[-1][k] == v for k, v in cells.items()):
                     continue
