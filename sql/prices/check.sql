@@ -70,9 +70,10 @@ suggestions as (
     select u.provider, u.model,
            first(case when c.provider = lower(u.provider) then c.model else c.provider || '/' || c.model end
                  order by c.provider = lower(u.provider) desc,
-                          jaro_winkler_similarity(lower(trim(u.model)), c.model) desc, c.model desc) as suggestion
+                          jaro_winkler_similarity(lower(trim(u.model)), c.model) desc,
+                          c.curated desc, c.model desc, c.provider) as suggestion  -- a curated name before an import
     from unpriced_keys u
-    join (select distinct provider, model from price_catalog) c
+    join (select provider, model, bool_or(layer <> 'imported') as curated from price_catalog group by all) c
       on jaro_winkler_similarity(lower(trim(u.model)), c.model) >= 0.8
     where u.canonical_model is null
     group by all
