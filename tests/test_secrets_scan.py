@@ -20,14 +20,15 @@ BEARER = "eyJhbGciOiJIUzI1NiJ9.c3BlbmRsb2ctdGVzdA.Qm9ndXNTaWduYXR1cmU"
 BASIC = "dXNlcjpodW50ZXIyLXNlY3JldA=="  # Authorization: Basic …, no key shape of its own
 OPAQUE = "gw-opaque-Vb3Nq8Xr5Tz"  # an x-api-key a gateway issued, no key shape of its own
 ESCAPED = "esc-opaque-Mk4Jw9Ps2Lh"  # the same, inside a tool call's JSON-encoded arguments
-SECRETS = (ANTHROPIC, OPENAI, GOOGLE, BEARER, BASIC, OPAQUE, ESCAPED)
+AZURE = "azure-opaque-Qw7Er4Ty1Ui"  # Azure OpenAI's api-key header, no key shape of its own
+SECRETS = (ANTHROPIC, OPENAI, GOOGLE, BEARER, BASIC, OPAQUE, ESCAPED, AZURE)
 
 
 def tool_use(request_id, **kwargs):
     """An app-log line whose Anthropic response ran a tool with secrets in its input, and whose request headers the
     app logged too."""
     record = app_record(request_id, **kwargs)
-    record["request"] = {"headers": {"Authorization": f"Bearer {BEARER}", "x-api-key": OPAQUE,
+    record["request"] = {"headers": {"Authorization": f"Bearer {BEARER}", "x-api-key": OPAQUE, "api-key": AZURE,
                                      "anthropic-version": "2023-06-01"}}
     record["response"]["content"] = [{"type": "tool_use", "id": "toolu_1", "name": "http", "input": {
         "command": f"curl -H 'x-api-key: {OPAQUE}' -H 'Authorization: Basic {BASIC}' https://api.example.com",

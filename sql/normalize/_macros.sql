@@ -5,9 +5,9 @@
 -- arguments) or \x22…\x22 (a line's bytes shown as text); a key shape goes when no letter precedes it (msg_sk-…,
 -- \x22sk-… and =sk-… are keys; task-… is not).
 create or replace macro redact(s) as case
-    when not regexp_matches(s, '(?i)sk-|aiza|bearer|x-api-key|authorization') then s
+    when not regexp_matches(s, '(?i)sk-|aiza|bearer|api-key|authorization') then s
     else regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(s,
-        '(?i)((?:x-api-key|authorization)(?:\\?"|\\x22)?\s*[:=]\s*(?:\\?"|\\x22)?)[^",}\s\\]+(?:\s[^",}\s\\]+)?',
+        '(?i)((?:^|[^A-Za-z_-])(?:x-api-key|x-goog-api-key|api-key|authorization)(?:\\?"|\\x22)?\s*[:=]\s*(?:\\?"|\\x22)?)[^",}\s\\]+(?:\s[^",}\s\\]+)?',
         '\1[REDACTED]', 'g'),
         '(?i)bearer\s+[A-Za-z0-9._~+/=\-]+', 'Bearer [REDACTED]', 'g'),
         '(^|[^A-Za-z])sk-ant-[A-Za-z0-9_\-]+', '\1sk-ant-[REDACTED]', 'g'),
