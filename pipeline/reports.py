@@ -272,8 +272,8 @@ def compare_lines(con: duckdb.DuckDBPyConnection, models: list[str], compare) ->
 
 
 def prepare_whatif(con: duckdb.DuckDBPyConnection, params: dict) -> None:
-    """The what-if section's tables (sql/reports/whatif_prepare.sql): period_rows priced on every model in use and
-    every equivalent of one, a price_as query per target model."""
+    """The what-if section's tables (sql/reports/whatif_prepare.sql): period_rows priced on every model in use (all of
+    them) and on every equivalent (the rows of the models it stands for), a price_as query per target model."""
     prepare_period_rows(con, params)
     statements = sql_named("reports/whatif_prepare.sql")
     models = [model for (model,) in con.execute(statements["models_in_use"]).fetchall()]
@@ -281,6 +281,8 @@ def prepare_whatif(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     con.execute(statements["create_priced"])
     con.execute(statements["create_compare"])
     for target in sorted(set(models) | {equivalent for _, equivalent, _, _ in lines if equivalent}):
+        sources = models if target in models else sorted({model for model, eq, _, _ in lines if eq == target})
+        con.execute(statements["rows_for"], {"sources": sources})
         con.execute(statements["price_on"], {"target": target})
     if lines:
         con.executemany(statements["add_compare"],

@@ -1,6 +1,6 @@
 -- What pipeline/reports.py makes for the what-if section (sql/reports/whatif.sql), over period_rows: the models in
 -- use, then the period's priced rows priced on each target model (price_as takes one constant model: one insert
--- per target), then the compare lines.
+-- per target, over the rows that target's lines need), then the compare lines.
 
 -- name: models_in_use
 -- The catalogue models of the period's priced rows.
@@ -18,9 +18,17 @@ create or replace temp table whatif_priced (
 -- name: create_compare
 create or replace temp table whatif_compare (model varchar, equivalent varchar, origin varchar, position integer);
 
+-- name: rows_for
+-- The rows price_on prices next: the period's catalogue-priced rows of the models in $sources (every model in use for
+-- a routing target, whose line prices them all; an equivalent's own models for an equivalent alone).
+create or replace temp table whatif_rows as
+select *
+from period_rows
+where cost_basis = 'catalogue' and canonical_model is not null and list_contains($sources, canonical_model);
+
 -- name: price_on
--- The period's priced rows priced on $target, by the model they ran on: requests, their cost as run and on the target
--- (rows the target cannot price are left out of both and counted), and the requests price_as flags.
+-- whatif_rows priced on $target, by the model they ran on: requests, their cost as run and on the target (rows the
+-- target cannot price are left out of both and counted), and the requests price_as flags.
 insert into whatif_priced
 select
     $target,
@@ -32,8 +40,7 @@ select
     coalesce(sum(requests) filter (where list_contains(price_as_flags, 'price_as_earliest')), 0),
     coalesce(sum(requests) filter (where list_contains(price_as_flags, 'price_as_latest')), 0),
     coalesce(sum(requests) filter (where list_contains(price_as_flags, 'price_as_no_geo')), 0)
-from price_as($target, relation := 'period_rows')
-where cost_basis = 'catalogue' and canonical_model is not null
+from price_as($target, relation := 'whatif_rows')
 group by canonical_model;
 
 -- name: add_compare
