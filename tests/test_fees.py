@@ -174,3 +174,28 @@ def test_embedding_requests_are_priced(tmp_path, settings):
     ]
     # a Gemini embedContent response without usageMetadata says nothing billable: rejected, with the reason
     assert query(settings, "select reason from rejects") == [("missing_usage",)]
+
+
+# The same rules in the other formats that carry these responses (one definition: sql/normalize/_macros.sql).
+
+def rows(settings):
+    return query(settings, """select request_id, model, input_tokens, cache_read_tokens, output_tokens,
+                                     web_search_requests, request_count, cost_usd
+                              from priced_usage order by request_id, request_count nulls first""")
+
+
+def test_anthropic_batch_results_bill_their_iterations_at_batch_rates(tmp_path, settings):
+    path = write_jsonl(tmp_path / "batch.jsonl", [
+        {"custom_id": "adv", "result": {"type": "succeeded", "message": ADVISED["response"]}}])
+    summary = ingest(settings, [str(path)], fmt="anthropic_batch", options={
+        "batch_id": "msgbatch_1", "batch_ended_at": "2026-05-04T09:00:00Z"}).as_dict()
+    assert (summary["records_read"], summary["rows_loaded"]) == (1, 1)
+    assert_accounting(settings)
+    assert rows(settings) == [
+        # executor, Sonnet 4.6 at batch rates (half): $1.50 / read $0.15 / $7.50, web search $10/1k not halved:
+        # 1,760 × 1.5 + 412 × 0.15 + 531 × 7.5 = 2,640 + 61.8 + 3,982.5 = 6,684.3 → $0.0066843, + $0.01 → $0.0166843
+        ("msg_req_adv", "claude-sonnet-4-6", 1_760, 412, 531, 1, None, Decimal("0.0166843")),
+        # advisor, Opus 4.7 at batch rates $2.50/$12.50: 823 × 2.5 + 1,612 × 12.5 = 2,057.5 + 20,150 = 22,207.5
+        # → $0.0222075
+        ("msg_req_adv", "claude-opus-4-7", 823, 0, 1_612, 0, 0, Decimal("0.0222075")),
+    ]
