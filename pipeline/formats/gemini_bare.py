@@ -1,5 +1,5 @@
 """Raw Gemini generateContent responses without an envelope (JSONL or one JSON document); Vertex AI's createTime is the time."""
-VERSION = 2
+VERSION = 3
 DESCRIPTION = ("Gemini `generateContent` responses without an envelope (JSONL, one pretty-printed response, or the "
                "JSON array Vertex AI's `streamGenerateContent` returns), timed by Vertex AI's `createTime`; a stream's "
                "chunks collapse to the biggest; a prompt blocked by a safety filter is a row billed for its input")

@@ -1,5 +1,5 @@
 """Raw OpenAI response bodies (JSONL) without an envelope: chat.completion or Responses API objects."""
-VERSION = 1
+VERSION = 2
 DESCRIPTION = ("OpenAI response bodies without an envelope (JSONL, or one pretty-printed response): a "
                "`chat.completion` (or a stream's final usage chunk) or a Responses `response` per record; time from "
                "`created`/`created_at`")
