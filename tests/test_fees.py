@@ -233,3 +233,31 @@ def test_bare_gemini_responses_bill_grounding(tmp_path, settings):
         # Gemini 3 Flash, three search queries: $0.0019 + 3 × $14 / 1,000 = $0.0019 + $0.042 = $0.0439
         ("r3", "gemini-3-flash-preview", 3, None, Decimal("0.0439"), []),
     ]
+
+
+def test_claude_code_assistant_lines_bill_their_iterations(tmp_path, settings):
+    def assistant(usage, ts, **extra):
+        message = ADVISED["response"] | {"role": "assistant", "usage": usage}
+        return {"type": "assistant", "timestamp": ts, "sessionId": "s1", "cwd": "/w", "uuid": "u-" + ts,
+                "requestId": "req_cc", "message": message, **extra}
+    full = ADVISED["response"]["usage"]
+    # a streaming snapshot (no iterations yet), then the final line: one row per message, timed by the first
+    path = write_jsonl(tmp_path / "session.jsonl", [
+        assistant({"input_tokens": 412, "output_tokens": 1}, "2026-05-04T09:00:00Z"),
+        assistant(full, "2026-05-04T09:00:05Z")])
+    summary = ingest(settings, [str(path)], fmt="claude_code").as_dict()
+    assert (summary["records_read"], summary["rows_loaded"]) == (2, 1)
+    assert_accounting(settings)
+    expected = [
+        # as in the app log: the executor's sums 1,760 in, 412 read, 531 out on Sonnet 4.6 + one search → $0.0233686
+        ("req_cc", "claude-sonnet-4-6", 1_760, 412, 531, 1, None, Decimal("0.0233686")),
+        # the advisor on Opus 4.7: 823 × 5 + 1,612 × 25 = 44,415 → $0.044415
+        ("req_cc", "claude-opus-4-7", 823, 0, 1_612, 0, 0, Decimal("0.044415")),
+    ]
+    assert rows(settings) == expected
+    # a sidechain replay of the response in another file is a duplicate, its sub-inference too
+    replay = write_jsonl(tmp_path / "agent-1.jsonl", [assistant(full, "2026-05-04T09:00:05Z", isSidechain=True)])
+    summary = ingest(settings, [str(replay)], fmt="claude_code").as_dict()
+    assert (summary["records_read"], summary["rows_loaded"], summary["duplicates"]) == (1, 0, 1)
+    assert_accounting(settings)
+    assert rows(settings) == expected

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-VERSION = 2
+VERSION = 3
 SNIFF_ORDER = 50  # before app_log: an API-error line has "error" and "timestamp" too
 DESCRIPTION = ("Claude Code transcripts (`~/.claude/projects/**/*.jsonl`, subagent files included): one row per API "
                "response (streaming snapshots, sidechain replays and resumed-session copies collapse), app "
