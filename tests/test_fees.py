@@ -85,23 +85,25 @@ def gemini(model, queries, response_id):
             "modelVersion": model, "responseId": response_id}
 
 
+RESPONSES = {"id": "resp_1", "object": "response", "created_at": 1777885200, "status": "completed",
+             "model": "gpt-5-2025-08-07",
+             "output": [{"type": "web_search_call", "id": "ws_1", "status": "completed",
+                         "action": {"type": "search", "query": "spendlog"}},
+                        {"type": "web_search_call", "id": "ws_2", "status": "completed",
+                         "action": {"type": "search", "query": "duckdb decimal"}},
+                        {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "…"}]}],
+             "usage": {"input_tokens": 1_000, "input_tokens_details": {"cached_tokens": 0},
+                       "output_tokens": 200, "output_tokens_details": {"reasoning_tokens": 0}}}
+
+
 def priced(settings):
     return query(settings, """select request_id, model, web_search_requests, inference_geo, cost_usd, price_flags
                               from priced_usage order by request_id""")
 
 
 def test_openai_web_search_calls_and_gemini_grounding_are_billed(tmp_path, settings):
-    responses = {"id": "resp_1", "object": "response", "created_at": 1777885200, "status": "completed",
-                 "model": "gpt-5-2025-08-07",
-                 "output": [{"type": "web_search_call", "id": "ws_1", "status": "completed",
-                             "action": {"type": "search", "query": "spendlog"}},
-                            {"type": "web_search_call", "id": "ws_2", "status": "completed",
-                             "action": {"type": "search", "query": "duckdb decimal"}},
-                            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "…"}]}],
-                 "usage": {"input_tokens": 1_000, "input_tokens_details": {"cached_tokens": 0},
-                           "output_tokens": 200, "output_tokens_details": {"reasoning_tokens": 0}}}
     path = write_jsonl(tmp_path / "app.jsonl", [
-        envelope("o1", responses),
+        envelope("o1", RESPONSES),
         envelope("g25", gemini("gemini-2.5-flash", ["a", "b", "c"], "r25")),
         envelope("g3", gemini("gemini-3-flash-preview", ["a", "b", "c"], "r3")),
         envelope("g3-early", gemini("gemini-3-flash-preview", ["a", "b", "c"], "r3e"), ts="2025-12-20T09:00:00Z"),
@@ -174,3 +176,88 @@ def test_embedding_requests_are_priced(tmp_path, settings):
     ]
     # a Gemini embedContent response without usageMetadata says nothing billable: rejected, with the reason
     assert query(settings, "select reason from rejects") == [("missing_usage",)]
+
+
+# The same rules in the other formats that carry these responses (one definition: sql/normalize/_macros.sql).
+
+def rows(settings):
+    return query(settings, """select request_id, model, input_tokens, cache_read_tokens, output_tokens,
+                                     web_search_requests, request_count, cost_usd
+                              from priced_usage order by request_id, request_count nulls first""")
+
+
+def test_anthropic_batch_results_bill_their_iterations_at_batch_rates(tmp_path, settings):
+    path = write_jsonl(tmp_path / "batch.jsonl", [
+        {"custom_id": "adv", "result": {"type": "succeeded", "message": ADVISED["response"]}}])
+    summary = ingest(settings, [str(path)], fmt="anthropic_batch", options={
+        "batch_id": "msgbatch_1", "batch_ended_at": "2026-05-04T09:00:00Z"}).as_dict()
+    assert (summary["records_read"], summary["rows_loaded"]) == (1, 1)
+    assert_accounting(settings)
+    assert rows(settings) == [
+        # executor, Sonnet 4.6 at batch rates (half): $1.50 / read $0.15 / $7.50, web search $10/1k not halved:
+        # 1,760 × 1.5 + 412 × 0.15 + 531 × 7.5 = 2,640 + 61.8 + 3,982.5 = 6,684.3 → $0.0066843, + $0.01 → $0.0166843
+        ("msg_req_adv", "claude-sonnet-4-6", 1_760, 412, 531, 1, None, Decimal("0.0166843")),
+        # advisor, Opus 4.7 at batch rates $2.50/$12.50: 823 × 2.5 + 1,612 × 12.5 = 2,057.5 + 20,150 = 22,207.5
+        # → $0.0222075
+        ("msg_req_adv", "claude-opus-4-7", 823, 0, 1_612, 0, 0, Decimal("0.0222075")),
+    ]
+
+
+def test_bare_openai_responses_and_batch_bodies_bill_their_web_search_calls(tmp_path, settings):
+    bare = write_jsonl(tmp_path / "responses.jsonl", [RESPONSES])
+    batch = write_jsonl(tmp_path / "batch_output.jsonl", [
+        {"id": "batch_req_1", "custom_id": "q1", "error": None,
+         "response": {"status_code": 200, "request_id": "req_b1", "body": RESPONSES | {"id": "resp_b1"}}}])
+    ingest(settings, [str(bare)], fmt="openai_response_bare")
+    ingest(settings, [str(batch)], fmt="openai_batch", options={"batch_id": "batch_1"})
+    assert_accounting(settings)
+    assert priced(settings) == [
+        # in a batch, gpt-5 at half: $0.625/$5, the calls at $10 per 1,000 still: 1,000 × 0.625 + 200 × 5 = 1,625
+        # → $0.001625, + 2 × $10 / 1,000 = $0.02 → $0.021625
+        ("batch_req_1", "gpt-5-2025-08-07", 2, None, Decimal("0.021625"), []),
+        # gpt-5 $1.25/$10: 1,000 × 1.25 + 200 × 10 = 3,250 → $0.00325, + $0.02 → $0.02325 (as in the app log)
+        ("resp_1", "gpt-5-2025-08-07", 2, None, Decimal("0.02325"), []),
+    ]
+
+
+def test_bare_gemini_responses_bill_grounding(tmp_path, settings):
+    path = write_jsonl(tmp_path / "gemini.jsonl", [
+        gemini("gemini-2.5-flash", ["a", "b", "c"], "r25") | {"createTime": "2026-05-04T09:00:00Z"},
+        gemini("gemini-3-flash-preview", ["a", "b", "c"], "r3") | {"createTime": "2026-05-04T09:00:00Z"},
+    ])
+    ingest(settings, [str(path)], fmt="gemini_bare")
+    assert_accounting(settings)
+    assert priced(settings) == [
+        # as in the app log: Gemini 2.5 Flash, one grounded prompt: $0.00135 + $0.035 = $0.03635
+        ("r25", "gemini-2.5-flash", 1, None, Decimal("0.03635"), []),
+        # Gemini 3 Flash, three search queries: $0.0019 + 3 × $14 / 1,000 = $0.0019 + $0.042 = $0.0439
+        ("r3", "gemini-3-flash-preview", 3, None, Decimal("0.0439"), []),
+    ]
+
+
+def test_claude_code_assistant_lines_bill_their_iterations(tmp_path, settings):
+    def assistant(usage, ts, **extra):
+        message = ADVISED["response"] | {"role": "assistant", "usage": usage}
+        return {"type": "assistant", "timestamp": ts, "sessionId": "s1", "cwd": "/w", "uuid": "u-" + ts,
+                "requestId": "req_cc", "message": message, **extra}
+    full = ADVISED["response"]["usage"]
+    # a streaming snapshot (no iterations yet), then the final line: one row per message, timed by the first
+    path = write_jsonl(tmp_path / "session.jsonl", [
+        assistant({"input_tokens": 412, "output_tokens": 1}, "2026-05-04T09:00:00Z"),
+        assistant(full, "2026-05-04T09:00:05Z")])
+    summary = ingest(settings, [str(path)], fmt="claude_code").as_dict()
+    assert (summary["records_read"], summary["rows_loaded"]) == (2, 1)
+    assert_accounting(settings)
+    expected = [
+        # as in the app log: the executor's sums 1,760 in, 412 read, 531 out on Sonnet 4.6 + one search → $0.0233686
+        ("req_cc", "claude-sonnet-4-6", 1_760, 412, 531, 1, None, Decimal("0.0233686")),
+        # the advisor on Opus 4.7: 823 × 5 + 1,612 × 25 = 44,415 → $0.044415
+        ("req_cc", "claude-opus-4-7", 823, 0, 1_612, 0, 0, Decimal("0.044415")),
+    ]
+    assert rows(settings) == expected
+    # a sidechain replay of the response in another file is a duplicate, its sub-inference too
+    replay = write_jsonl(tmp_path / "agent-1.jsonl", [assistant(full, "2026-05-04T09:00:05Z", isSidechain=True)])
+    summary = ingest(settings, [str(replay)], fmt="claude_code").as_dict()
+    assert (summary["records_read"], summary["rows_loaded"], summary["duplicates"]) == (1, 0, 1)
+    assert_accounting(settings)
+    assert rows(settings) == expected

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from ..errors import FileError
 
-VERSION = 1
+VERSION = 2
 DESCRIPTION = ("Anthropic Message Batches results (JSONL); the batch id and end time come from the side-car `<results "
                "file>.batch.json` (the batch object as the API returns it), else `--batch-id` and `--batch-ended-at`; "
-               "errored, canceled and expired items are non-billable rows")
+               "errored, canceled and expired items are non-billable rows"
+               "; `usage.iterations` (advisor, compaction) each priced at its own model's rates")
 EXAMPLE = '{"custom_id": "ticket-00017", "result": {"type": "succeeded", "message": {"id": "msg_…", "usage": {…}}}}'
 
 

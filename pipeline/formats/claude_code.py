@@ -4,12 +4,13 @@ from __future__ import annotations
 import json
 import re
 
-VERSION = 2
+VERSION = 3
 SNIFF_ORDER = 50  # before app_log: an API-error line has "error" and "timestamp" too
 DESCRIPTION = ("Claude Code transcripts (`~/.claude/projects/**/*.jsonl`, subagent files included): one row per API "
                "response (streaming snapshots, sidechain replays and resumed-session copies collapse), app "
                "`claude-code`, project = cwd, session = sessionId; user, summary and system lines ignored, synthetic "
-               "and API-error lines kept as non-billable rows; legacy `costUSD` as the reported cost")
+               "and API-error lines kept as non-billable rows; legacy `costUSD` as the reported cost"
+               "; `usage.iterations` (advisor, compaction) each priced at its own model's rates")
 EXAMPLE = ('{"type": "assistant", "sessionId": "3f0c…", "cwd": "/Users/alice/code/billing-service", "timestamp": '
            '"2026-03-12T14:10:03.201Z", "requestId": "req_…", "message": {"id": "msg_…", "model": "claude-sonnet-4-5-20250929", '
            '"usage": {…}}}')

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from ..errors import FileError
 
-VERSION = 1
+VERSION = 2
 DESCRIPTION = ("OpenAI Batch API output and error files (JSONL); lines without a body time take the side-car "
                "`<file>.batch.json` (the Batch object), else `--batch-ended-at`; non-200 and error lines are "
-               "non-billable rows")
+               "non-billable rows"
+               "; a Response body's `web_search_call` items priced per call")
 EXAMPLE = ('{"id": "batch_req_…", "custom_id": "doc-0001", "response": {"status_code": 200, "body": '
            '{"object": "chat.completion", "created": 1773330000, "usage": {…}}}, "error": null}')
 

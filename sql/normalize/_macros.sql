@@ -144,3 +144,74 @@ create or replace macro reject_detail(status, detail) as case
         else 'rejected: ' || status
     end)
 end;
+
+-- Anthropic sampling iterations (usage.iterations, JSON), each billed: the executor's `message` iterations on the
+-- response's model (the top-level usage holds their output but only the first one's input, so the record's tokens
+-- are their sums: iteration_sum), every other one (advisor_message, compaction, fallback_message) at its own
+-- model's rates, as a row of its own (with_sub_inferences). NULL when usage has no iterations array.
+create or replace macro anthropic_iterations(j) as case when json_type(j) = 'ARRAY' then
+    list_transform(coalesce(try(from_json(j, '[{"type": "JSON", "model": "JSON",
+        "input_tokens": "JSON", "output_tokens": "JSON", "cache_creation_input_tokens": "JSON",
+        "cache_read_input_tokens": "JSON",
+        "cache_creation": {"ephemeral_5m_input_tokens": "JSON", "ephemeral_1h_input_tokens": "JSON"}}]')), []),
+        lambda it, i: {'i': i, 'it': it, 'executor': coalesce(str(it.type), 'message') = 'message',
+                       'input': coalesce(tok(it.input_tokens), 0),
+                       'cw5m': coalesce(tok(it.cache_creation.ephemeral_5m_input_tokens),
+                                        case when it.cache_creation.ephemeral_1h_input_tokens is null
+                                             then tok(it.cache_creation_input_tokens) end, 0),
+                       'cw1h': coalesce(tok(it.cache_creation.ephemeral_1h_input_tokens), 0),
+                       'cr': coalesce(tok(it.cache_read_input_tokens), 0),
+                       'output': coalesce(tok(it.output_tokens), 0)})
+end;
+-- True when an iteration's count is present but not a token count (the record is then bad_token_count).
+create or replace macro iterations_bad(its) as coalesce(list_bool_or(list_transform(its, lambda x:
+    tok_bad(x.it.input_tokens) or tok_bad(x.it.output_tokens)
+    or tok_bad(x.it.cache_creation_input_tokens) or tok_bad(x.it.cache_read_input_tokens)
+    or tok_bad(x.it.cache_creation.ephemeral_5m_input_tokens)
+    or tok_bad(x.it.cache_creation.ephemeral_1h_input_tokens))), false);
+-- A record's count (field 'input', 'cw5m', 'cw1h', 'cr' or 'output'): the sum over its executor iterations, else
+-- the top-level usage's (fallback).
+create or replace macro iteration_sum(its, field, fallback) as
+    case when coalesce(len(list_filter(its, lambda x: x.executor)), 0) = 0 then fallback
+         else list_sum(list_transform(list_filter(its, lambda x: x.executor), lambda x: struct_extract(x, field))) end;
+
+-- A normalizer's output rows (a CTE with a j_iterations column, NULL for a record without iterations or not
+-- loaded): each record with its executor iterations' sums, and one row per sub-inference (a non-`message`
+-- iteration) on its own model (the response's when the iteration names none), with the record's time, app, tiers
+-- and provenance; its key is the record's with '#iteration:<n>' (n = its place in usage.iterations, from 1), and
+-- request_count 0: it is part of the record's request, not a request, and not a record of its own in the line
+-- accounting (sql/ingest/file_counts.sql, new_row_counts.sql).
+create or replace macro with_sub_inferences(records) as table
+    select * exclude (j_iterations) replace (
+               iteration_sum(j_iterations, 'input', input_tokens) as input_tokens,
+               iteration_sum(j_iterations, 'cw5m', cache_write_5m_tokens) as cache_write_5m_tokens,
+               iteration_sum(j_iterations, 'cw1h', cache_write_1h_tokens) as cache_write_1h_tokens,
+               iteration_sum(j_iterations, 'cr', cache_read_tokens) as cache_read_tokens,
+               iteration_sum(j_iterations, 'output', output_tokens) as output_tokens)
+    from query_table(records)
+    union all by name
+    select * exclude (x, j_iterations) replace (
+               coalesce(str(x.it.model), model) as model,
+               x.input as input_tokens,
+               x.cw5m as cache_write_5m_tokens,
+               x.cw1h as cache_write_1h_tokens,
+               x.cr as cache_read_tokens,
+               x.output as output_tokens,
+               null::bigint as reasoning_tokens,
+               0 as web_search_requests,
+               dedupe_key || '#iteration:' || x.i as dedupe_key
+           ),
+           0 as request_count
+    from (select *, unnest(list_filter(j_iterations, lambda x: not x.executor)) as x from query_table(records)
+          where len(j_iterations) > 0);
+
+-- Web search fees as billed (reference/price-audit-2026-12.md D12): OpenAI Responses, one per web_search_call item
+-- of `output`; Gemini grounding with Google Search (`candidates`, JSON) per grounded prompt on Gemini 2.x and
+-- earlier, per search query (groundingMetadata.webSearchQueries) on Gemini 3 and later.
+create or replace macro openai_web_search_calls(output) as
+    len(list_filter(json_extract_string(output, '$[*].type'), lambda t: t = 'web_search_call'));
+create or replace macro gemini_grounding_units(model, candidates) as case
+    when regexp_matches(lower(model), '(^|/)gemini-(1|2)[.-]')
+        then least(coalesce(json_array_length(json_extract(candidates, '$[0].groundingMetadata.webSearchQueries')), 0), 1)
+    else json_array_length(json_extract(candidates, '$[0].groundingMetadata.webSearchQueries'))
+end;

@@ -20,7 +20,7 @@ parsed as (
                            "cache_creation": {"ephemeral_5m_input_tokens": "JSON", "ephemeral_1h_input_tokens": "JSON"},
                            "output_tokens_details": {"thinking_tokens": "JSON"},
                            "server_tool_use": {"web_search_requests": "JSON"},
-                           "service_tier": "JSON", "speed": "JSON", "inference_geo": "JSON"
+                           "service_tier": "JSON", "speed": "JSON", "inference_geo": "JSON", "iterations": "JSON"
                        }
                    }
                }
@@ -35,6 +35,7 @@ fields as (
            coalesce(r.result.message.usage.cache_creation.ephemeral_5m_input_tokens,
                     case when r.result.message.usage.cache_creation.ephemeral_1h_input_tokens is null
                          then r.result.message.usage.cache_creation_input_tokens end) as j_cache_write_5m,
+           anthropic_iterations(r.result.message.usage.iterations) as j_iterations,
            $batch_ts::timestamptz as ts
     from parsed
 ),
@@ -50,14 +51,16 @@ judged as (
                when tok_bad(u.input_tokens) or tok_bad(u.output_tokens) or tok_bad(u.cache_read_input_tokens)
                     or tok_bad(j_cache_write_5m) or tok_bad(u.cache_creation.ephemeral_1h_input_tokens)
                     or tok_bad(u.output_tokens_details.thinking_tokens)
-                    or tok_bad(u.server_tool_use.web_search_requests) then 'bad_token_count'
+                    or tok_bad(u.server_tool_use.web_search_requests)
+                    or iterations_bad(j_iterations) then 'bad_token_count'
                when u.input_tokens is null or u.output_tokens is null then 'missing_usage'
                when str(r.result.message.model) is null then 'missing_model'
            end) as status),
            result_type = 'succeeded' as billable
     from fields
-)
+),
 
+records as (
 select
     file_id,
     line,
@@ -93,5 +96,10 @@ select
     source_file,
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
-    'anthropic:' || $batch_id || ':' || coalesce(str(r.custom_id), 'line-' || line) as dedupe_key
+    'anthropic:' || $batch_id || ':' || coalesce(str(r.custom_id), 'line-' || line) as dedupe_key,
+    -- a result's usage.iterations, each billed at batch rates (with_sub_inferences, _macros.sql)
+    case when status is null and billable then j_iterations end as j_iterations
 from judged
+)
+
+select * from with_sub_inferences(records)

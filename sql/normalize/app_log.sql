@@ -105,24 +105,8 @@ identified as (
            end as j_reasoning,
            case when api = 'gemini' then g.toolUsePromptTokenCount end as j_tool_prompt,
            case when api = 'anthropic' then u.server_tool_use.web_search_requests end as j_web_search,
-           -- Anthropic sampling iterations (usage.iterations), each billed: the executor's `message` iterations on
-           -- the response's model (the top-level usage holds their output but only the first one's input, so the
-           -- record's tokens are their sums), every other one (advisor_message, compaction, fallback_message) at its
-           -- own model's rates, as a row of its own (sub_inferences, below)
-           case when api = 'anthropic' and json_type(u.iterations) = 'ARRAY' then
-               list_transform(coalesce(try(from_json(u.iterations, '[{"type": "JSON", "model": "JSON",
-                   "input_tokens": "JSON", "output_tokens": "JSON", "cache_creation_input_tokens": "JSON",
-                   "cache_read_input_tokens": "JSON",
-                   "cache_creation": {"ephemeral_5m_input_tokens": "JSON", "ephemeral_1h_input_tokens": "JSON"}}]')), []),
-                   lambda it, i: {'i': i, 'it': it, 'executor': coalesce(str(it.type), 'message') = 'message',
-                                  'input': coalesce(tok(it.input_tokens), 0),
-                                  'cw5m': coalesce(tok(it.cache_creation.ephemeral_5m_input_tokens),
-                                                   case when it.cache_creation.ephemeral_1h_input_tokens is null
-                                                        then tok(it.cache_creation_input_tokens) end, 0),
-                                  'cw1h': coalesce(tok(it.cache_creation.ephemeral_1h_input_tokens), 0),
-                                  'cr': coalesce(tok(it.cache_read_input_tokens), 0),
-                                  'output': coalesce(tok(it.output_tokens), 0)})
-           end as j_iterations
+           -- Anthropic sampling iterations, each billed (anthropic_iterations, with_sub_inferences: _macros.sql)
+           case when api = 'anthropic' then anthropic_iterations(u.iterations) end as j_iterations
     from shaped
 ),
 
@@ -131,11 +115,7 @@ counted as (
            tok_bad(j_prompt) or tok_bad(j_output) or tok_bad(j_cache_read) or tok_bad(j_cache_write_5m)
                or tok_bad(j_cache_write_1h) or tok_bad(j_reasoning) or tok_bad(j_tool_prompt)
                or tok_bad(j_web_search)
-               or coalesce(list_bool_or(list_transform(j_iterations, lambda x:
-                      tok_bad(x.it.input_tokens) or tok_bad(x.it.output_tokens)
-                      or tok_bad(x.it.cache_creation_input_tokens) or tok_bad(x.it.cache_read_input_tokens)
-                      or tok_bad(x.it.cache_creation.ephemeral_5m_input_tokens)
-                      or tok_bad(x.it.cache_creation.ephemeral_1h_input_tokens))), false) as bad_tokens,
+               or iterations_bad(j_iterations) as bad_tokens,
            j_prompt is null or (j_output is null and api not in ('gemini', 'openai_embeddings')) as usage_absent,
            tok(j_prompt) - case when api = 'anthropic' then 0
                                 else coalesce(tok(j_cache_read), 0) + coalesce(tok(j_cache_write_5m), 0) end
@@ -205,13 +185,8 @@ select
     -- output item; Gemini grounding with Google Search per grounded prompt on Gemini 2.x and earlier, per search
     -- query (groundingMetadata.webSearchQueries) on Gemini 3 and later (reference/price-audit-2026-12.md D12)
     case when is_error then 0 else coalesce(case api
-        when 'openai_responses' then len(list_filter(json_extract_string(r.response.output, '$[*].type'),
-                                                     lambda t: t = 'web_search_call'))
-        when 'gemini' then case
-            when regexp_matches(lower(model), '(^|/)gemini-(1|2)[.-]')
-                then least(coalesce(json_array_length(json_extract(r.response.candidates, '$[0].groundingMetadata.webSearchQueries')), 0), 1)
-            else json_array_length(json_extract(r.response.candidates, '$[0].groundingMetadata.webSearchQueries'))
-        end
+        when 'openai_responses' then openai_web_search_calls(r.response.output)
+        when 'gemini' then gemini_grounding_units(model, r.response.candidates)
         else tok(j_web_search)
     end, 0) end as web_search_requests,
     coalesce(str(r.batch) = 'true' or lower(coalesce(str(u.service_tier), str(r.response.service_tier))) = 'batch', false) as batch,
@@ -245,47 +220,6 @@ select
         'sha256:' || sha256(text)) as dedupe_key,
     case when status is null and not is_error then j_iterations end as j_iterations
 from judged
-),
-
--- A record with executor iterations bills their sums (the top-level usage counts only the first one's input).
-executors as (
-    select * replace (
-        case when coalesce(len(list_filter(j_iterations, lambda x: x.executor)), 0) = 0 then input_tokens
-             else list_sum(list_transform(list_filter(j_iterations, lambda x: x.executor), lambda x: x.input)) end as input_tokens,
-        case when coalesce(len(list_filter(j_iterations, lambda x: x.executor)), 0) = 0 then cache_write_5m_tokens
-             else list_sum(list_transform(list_filter(j_iterations, lambda x: x.executor), lambda x: x.cw5m)) end as cache_write_5m_tokens,
-        case when coalesce(len(list_filter(j_iterations, lambda x: x.executor)), 0) = 0 then cache_write_1h_tokens
-             else list_sum(list_transform(list_filter(j_iterations, lambda x: x.executor), lambda x: x.cw1h)) end as cache_write_1h_tokens,
-        case when coalesce(len(list_filter(j_iterations, lambda x: x.executor)), 0) = 0 then cache_read_tokens
-             else list_sum(list_transform(list_filter(j_iterations, lambda x: x.executor), lambda x: x.cr)) end as cache_read_tokens,
-        case when coalesce(len(list_filter(j_iterations, lambda x: x.executor)), 0) = 0 then output_tokens
-             else list_sum(list_transform(list_filter(j_iterations, lambda x: x.executor), lambda x: x.output)) end as output_tokens
-    )
-    from records
-),
-
--- One row per sub-inference (a non-`message` iteration) of a loaded record, on its own model (the response's when
--- the iteration names none), with the record's time, app, tiers and provenance; its key is the record's with
--- '#iteration:<n>' (n = its place in usage.iterations, from 1), and request_count 0: it is part of the record's
--- request, not a request, and not a record of its own in the line accounting (sql/ingest/file_counts.sql,
--- new_row_counts.sql).
-sub_inferences as (
-    select * exclude (x, j_iterations) replace (
-               coalesce(str(x.it.model), model) as model,
-               x.input as input_tokens,
-               x.cw5m as cache_write_5m_tokens,
-               x.cw1h as cache_write_1h_tokens,
-               x.cr as cache_read_tokens,
-               x.output as output_tokens,
-               null::bigint as reasoning_tokens,
-               0 as web_search_requests,
-               dedupe_key || '#iteration:' || x.i as dedupe_key
-           ),
-           0 as request_count
-    from (select *, unnest(list_filter(j_iterations, lambda x: not x.executor)) as x from records
-          where len(j_iterations) > 0)
 )
 
-select * exclude (j_iterations) from executors
-union all by name
-select * from sub_inferences
+select * from with_sub_inferences(records)

@@ -24,7 +24,7 @@ parsed as (
                        "cache_creation": {"ephemeral_5m_input_tokens": "JSON", "ephemeral_1h_input_tokens": "JSON"},
                        "output_tokens_details": {"thinking_tokens": "JSON"},
                        "server_tool_use": {"web_search_requests": "JSON"},
-                       "service_tier": "JSON", "speed": "JSON", "inference_geo": "JSON"
+                       "service_tier": "JSON", "speed": "JSON", "inference_geo": "JSON", "iterations": "JSON"
                    }
                }
            }')) end as r
@@ -44,6 +44,7 @@ fields as (
            coalesce(r.message.usage.cache_creation.ephemeral_5m_input_tokens,
                     case when r.message.usage.cache_creation.ephemeral_1h_input_tokens is null
                          then r.message.usage.cache_creation_input_tokens end) as j_cache_write_5m,
+           anthropic_iterations(r.message.usage.iterations) as j_iterations,
            try_cast(str(r.costUSD) as decimal(38, 12)) as cost_usd,
            ts_parse(r.timestamp) as ts
     from parsed
@@ -62,7 +63,8 @@ judged as (
                when tok_bad(u.input_tokens) or tok_bad(u.output_tokens) or tok_bad(u.cache_read_input_tokens)
                     or tok_bad(j_cache_write_5m) or tok_bad(u.cache_creation.ephemeral_1h_input_tokens)
                     or tok_bad(u.output_tokens_details.thinking_tokens)
-                    or tok_bad(u.server_tool_use.web_search_requests) then 'bad_token_count'
+                    or tok_bad(u.server_tool_use.web_search_requests)
+                    or iterations_bad(j_iterations) then 'bad_token_count'
                when u.input_tokens is null or u.output_tokens is null then 'missing_usage'
                when model is null then 'missing_model'
            end) as status),
@@ -93,8 +95,9 @@ settled as (
            end as status,
            case when status is null then first_ts else ts end as ts)
     from collapsed
-)
+),
 
+records as (
 select
     file_id,
     line,
@@ -147,5 +150,11 @@ select
     line as source_line,
     $ingested_at::timestamptz as ingested_at,
     dedupe_key,
-    dedupe_rank::bigint as dedupe_rank
+    dedupe_rank::bigint as dedupe_rank,
+    -- the response's usage.iterations, each billed (with_sub_inferences, _macros.sql): the sub-inference rows share
+    -- the row's dedupe_rank, so a replay's settle with it (sql/ingest/dedupe.sql)
+    case when status is null and not is_error then j_iterations end as j_iterations
 from settled
+)
+
+select * from with_sub_inferences(records)

@@ -107,7 +107,8 @@ select
     case when is_error then 0 else coalesce(tok(g.cachedContentTokenCount), 0) end as cache_read_tokens,
     case when is_error then 0 else output end as output_tokens,
     tok(g.thoughtsTokenCount) as reasoning_tokens,
-    0::bigint as web_search_requests,
+    -- grounding with Google Search (gemini_grounding_units, _macros.sql)
+    case when is_error then 0 else coalesce(gemini_grounding_units(model, r.candidates), 0) end as web_search_requests,
     false as batch,
     coalesce(str(g.serviceTier), str(g.trafficType)) as service_tier,
     case when is_error then try_cast(str(r.error.code) as integer) end as http_status,

@@ -15,7 +15,7 @@ parsed as (
                    "status_code": "JSON", "request_id": "JSON",
                    "body": {
                        "id": "JSON", "object": "JSON", "created": "JSON", "created_at": "JSON", "model": "JSON",
-                       "service_tier": "JSON", "error": {"code": "JSON", "type": "JSON"},
+                       "service_tier": "JSON", "error": {"code": "JSON", "type": "JSON"}, "output": "JSON",
                        "usage": {
                            "prompt_tokens": "JSON", "completion_tokens": "JSON",
                            "prompt_tokens_details": {"cached_tokens": "JSON", "cache_write_tokens": "JSON"},
@@ -117,7 +117,8 @@ select
     case when is_error then 0 else coalesce(tok(j_cache_read), 0) end as cache_read_tokens,
     case when is_error then 0 else coalesce(tok(j_output), 0) end as output_tokens,
     tok(j_reasoning) as reasoning_tokens,
-    0::bigint as web_search_requests,
+    -- a Responses body's web_search_call items, one fee each (openai_web_search_calls, _macros.sql)
+    case when is_error or api <> 'responses' then 0 else coalesce(openai_web_search_calls(b.output), 0) end as web_search_requests,
     true as batch,
     str(b.service_tier) as service_tier,
     http_status,

@@ -10,7 +10,7 @@ parsed as (
            case when status is null then try(from_json(text, '{
                "id": "JSON", "object": "JSON", "created": "JSON", "created_at": "JSON", "completed_at": "JSON",
                "status": "JSON", "model": "JSON", "service_tier": "JSON", "error": "JSON",
-               "user": "JSON", "safety_identifier": "JSON", "metadata": "JSON", "prompt_cache_key": "JSON",
+               "user": "JSON", "safety_identifier": "JSON", "metadata": "JSON", "prompt_cache_key": "JSON", "output": "JSON",
                "usage": {
                    "prompt_tokens": "JSON", "completion_tokens": "JSON",
                    "prompt_tokens_details": {"cached_tokens": "JSON", "cache_write_tokens": "JSON"},
@@ -108,7 +108,8 @@ select
     case when is_error then 0 else coalesce(tok(j_cache_read), 0) end as cache_read_tokens,
     case when is_error then 0 else tok(j_output) end as output_tokens,
     tok(j_reasoning) as reasoning_tokens,
-    0::bigint as web_search_requests,
+    -- a Responses object's web_search_call items, one fee each (openai_web_search_calls, _macros.sql)
+    case when is_error or api <> 'responses' then 0 else coalesce(openai_web_search_calls(r.output), 0) end as web_search_requests,
     coalesce(lower(str(r.service_tier)) = 'batch', false) as batch,
     str(r.service_tier) as service_tier,
     case when is_error then coalesce(str(json_extract(r.error, '$.code')), response_status) end as error_type,
