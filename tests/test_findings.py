@@ -245,3 +245,23 @@ def test_savings_are_scaled_by_the_days_with_data(tmp_path):
     [row] = findings(tmp_path, cache_requests(40, 0), bookends=False)
     assert (row["finding"], row["saving_usd"], row["monthly_saving_fmt"]) == (
         "caching loses money", Decimal("1.000000000000"), "$30.00")
+
+
+def test_a_what_if_on_stated_rows_starts_from_the_catalogues_price(tmp_path):
+    # 200 OpenRouter generations of Sonnet 4.5 on February 10th, each charged total_cost $0.02 (cost_basis stated);
+    # the catalogue prices each 2,197 uncached × $3 + 8,192 cache reads × $0.30 + 137 output × $15 per 1M =
+    # $0.0111036, by batch half that, $0.0055518. The saving is 200 × $0.0055518 = $1.11036, the catalogue's
+    # $2.22072 against its batch price $1.11036 — not the $4.00 charged against a catalogue batch price.
+    import json
+    from conftest import FIXTURES
+    generation = json.loads((FIXTURES / "openrouter_generation.json").read_text())["data"]
+    generations = [{**generation, "id": f"gen-{i}", "created_at": at(10, i), "total_cost": 0.02} for i in range(200)]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "generations.json").write_text(json.dumps({"data": generations}))
+    ingest(load_settings(None, str(tmp_path / "home")), [str(tmp_path / "in" / "generations.json")])
+    rows = findings(tmp_path, [], batch_candidates=("unattributed",))
+    [row] = [r for r in rows if r["finding"] == "batch"]
+    assert row["saving_usd"] == Decimal("1.11036")
+    assert row["evidence"] == ("200 requests not by the Batch API, from an app listed in [findings] batch_candidates; "
+                               "by batch (if its answers can wait: results come within 24 hours) their token charges "
+                               "would halve: $1.11 instead of $2.22")

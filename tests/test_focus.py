@@ -211,3 +211,36 @@ def test_the_focus_validator_passes_the_demo_export(demo_home, tmp_path, suffix)
     # InvoiceId-C-005-C ("MUST NOT be null when the charge is on an invoice") is one branch of the OR rule
     # InvoiceId-C-003-C, which passes: these charges are on no invoice, so InvoiceId is null (C-004-C).
     assert [line.split(":")[0].split()[-1] for line in failed] == ["InvoiceId-C-005-C"], result.stdout
+
+
+def test_stated_rows_are_billed_at_their_stated_cost(tmp_path, settings):
+    # the Anthropic cost report states $17.5049017 for 2026-03-12 (4 Sonnet 4.5 lines, $17.1349017, and a web-search
+    # line, $0.37); OpenRouter charged $0.02 on 2026-03-13 where the catalogue says $0.0111036; a haiku request on
+    # 2026-03-14 is priced by the catalogue: 100 input × $1 + 20 output × $5 per 1M = $0.0002.
+    # Total: 17.5049017 + 0.02 + 0.0002 = $17.5251017.
+    from test_stated_cost import openrouter
+    from conftest import fixture
+    from pipeline.ingest import ingest
+    logs = write_jsonl(tmp_path / "in" / "app.jsonl", [app_record(ts="2026-03-14T10:00:00.000Z")])
+    ingest(settings, [str(logs), str(fixture(tmp_path, "anthropic_cost_report.json")),
+                      str(openrouter(tmp_path, "dearer.json", total_cost=0.02, created_at="2026-03-13T09:00:00+00:00"))])
+    export = export_focus(settings, dt.date(2026, 3, 1), tmp_path / "mar.parquet")
+    assert query(settings, "select sum(cost_usd) from spend") == [(Decimal("17.5251017"),)]
+    assert (export.rows, export.billed_usd, export.unpriced_rows) == (5, Decimal("17.5251017"), 0)
+    con = read(tmp_path / "mar.parquet")
+    assert con.sql("select BillingAccountId, SkuId, SkuMeter, ConsumedQuantity, ConsumedUnit, PricingQuantity, "
+                   "PricingUnit, ListUnitPrice, ListCost, EffectiveCost, BilledCost, x_CostSource from focus "
+                   "where x_CostSource <> 'spendlog estimate' order by BilledCost desc").fetchall() == [
+        ("anthropic", "anthropic/claude-sonnet-4-5/stated", "Stated Cost", 4, "Charges", Decimal("17.1349017"),
+         "USD", 1, Decimal("17.1349017"), Decimal("17.1349017"), Decimal("17.1349017"), "stated by the source"),
+        ("anthropic", "anthropic/other/stated", "Stated Cost", 1, "Charges", Decimal("0.37"), "USD", 1,
+         Decimal("0.37"), Decimal("0.37"), Decimal("0.37"), "stated by the source"),
+        ("openrouter", "anthropic/claude-sonnet-4-5/stated", "Stated Cost", 1, "Charges", Decimal("0.02"), "USD", 1,
+         Decimal("0.02"), Decimal("0.02"), Decimal("0.02"), "stated by the source"),
+    ]
+    assert con.sql("select ChargeDescription from focus where BillingAccountId = 'openrouter'").fetchall() == [
+        ("claude-sonnet-4-5 charges as OpenRouter states them (not a catalogue price)",)]
+    # the catalogue's request keeps its token charges: $0.0001 input + $0.0001 output
+    assert con.sql("select SkuMeter, BilledCost from focus where x_CostSource = 'spendlog estimate' "
+                   "order by SkuMeter").fetchall() == [("Input Tokens", Decimal("0.0001")),
+                                                        ("Output Tokens", Decimal("0.0001"))]

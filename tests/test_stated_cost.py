@@ -201,3 +201,29 @@ def test_explain_a_providers_own_log_with_a_stated_cost(tmp_path, settings, run)
     assert [line for line in lines if line.startswith("  stated")] == [
         f"  stated         the source states ${stated.normalize():f} (reported_cost_usd), kept for reconciliation: "
         "the catalogue prices a provider's own usage (cost_basis catalogue)"]
+
+
+def test_shares_of_cost_are_of_the_catalogues_price_beside_stated_money(tmp_path, settings, run, home):
+    # 2026-03-12: the cost report states $17.5049017 (no components) and OpenRouter charged $0.02 for a generation
+    # the catalogue prices $0.0111036 (input 2,197 × $3 = $0.006591, cache reads 8,192 × $0.30 = $0.0024576, output
+    # 137 × $15 = $0.002055 per 1M); 2026-03-13: a haiku request, $0.0001 input + $0.0001 output = $0.0002.
+    # Total $17.5251017, of it stated $17.5249017; the catalogue's price of the rows $0.0113036, output $0.002155 of
+    # it: 19.1% (not 0.0123% of the total). Input 0.006691 / 0.0113036 = 59.2%, cache reads 21.7%.
+    logs = write_jsonl(tmp_path / "in" / "app.jsonl", [app_record(ts="2026-03-13T10:00:00.000Z")])
+    ingest(settings, [str(logs), str(fixture(tmp_path, "anthropic_cost_report.json")),
+                      str(openrouter(tmp_path, "dearer.json", total_cost=0.02))])
+    assert spend(settings)[:2] == (Decimal("17.5251017"), Decimal("0.0113036"))
+    report(run, "monthly", "--month", "2026-03")
+    page = (home / "reports" / "monthly-2026-03.md").read_text()
+    assert ("| Output share of cost | 19.1% | output cost <$0.01; 157 output tokens, input tokens 66.8× as many; a share "
+            "of the catalogue's price of the period's rows, $0.01, not of the total ($17.52 of it is stated by the "
+            "source) |") in page
+    assert "| uncached input | 2,297 tokens | <$0.01 | 59.2% |" in page
+    assert "| cache reads | 8,192 tokens | <$0.01 | 21.7% |" in page
+    assert "| output | 157 tokens | <$0.01 | 19.1% |" in page
+    assert ("The components are the catalogue's price ($0.01) and the shares are of it: $17.52 of the total is money "
+            "the source states (cost_basis stated), which has no components, so the lines do not add up to the "
+            "total.") in page
+    html = (home / "reports" / "monthly-2026-03.html").read_text()
+    assert "a share of the catalogue&#39;s price of the period&#39;s rows, $0.01" in html or \
+        "a share of the catalogue's price of the period's rows, $0.01" in html

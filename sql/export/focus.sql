@@ -11,7 +11,13 @@
 -- * The rows are those of `spend` (what the totals count) for the month, priced again by sql/model/pricing.sql
 --   with its working columns: `_l_*` (every multiplier but the contract's) is ListCost, `_c_*` (the contract
 --   multiplier too, as cost_usd) is ContractedCost = EffectiveCost = BilledCost, marked x_CostSource =
---   'spendlog estimate' (spendlog's price, not the provider's invoice). So sum(BilledCost) = sum(cost_usd).
+--   'spendlog estimate' (spendlog's price, not the provider's invoice).
+-- * A row whose cost the source states (cost_basis 'stated': a cost export's money-only bucket, a gateway's charge)
+--   is billed at that cost, not priced again: one charge per day × account × sub-account × app × model, SkuMeter
+--   'Stated Cost', ChargeDescription '<model> charges as <biller> states them (not a catalogue price)', x_CostSource
+--   'stated by the source'. spendlog knows its dollars, not a unit price, so its PricingQuantity is those dollars
+--   (PricingUnit 'USD', unit prices 1, ConsumedQuantity the rows stated, in 'Charges') and every cost is the stated
+--   cost. So sum(BilledCost) = sum(cost_usd), stated rows included.
 -- * Unpriced rows (cost_usd NULL) are left out (FOCUS costs cannot be NULL): sum(cost_usd) leaves them out too.
 --   Rows that cost nothing by design (errors, rate limits) and charges of zero quantity are no charge and no row.
 -- * BillingAccountId is who bills (billed_by, else provider): spendlog does not know the organisation's id.
@@ -35,7 +41,9 @@ create or replace temp table focus_input as
 select * exclude (canonical_model, price_id, price_tier, price_flags, input_cost_usd, cache_write_cost_usd,
                   cache_read_cost_usd, output_cost_usd, tool_cost_usd, cost_usd, cost_without_cache_usd,
                   cost_without_batch_usd),
-       cost_usd is null as unpriced
+       cost_usd is null as unpriced,
+       case when cost_basis = 'stated' then cost_usd end as stated_cost_usd,
+       case when cost_basis = 'stated' then canonical_model end as stated_model
 from spend
 where month = $month;
 
@@ -43,7 +51,7 @@ where month = $month;
 create or replace temp table focus_rows as
 with priced as (
     select * from pricing_steps('focus_input', 'price_catalog')
-    where _status = 'priced'
+    where _status = 'priced' and cost_basis is distinct from 'stated'
 ),
 
 -- the unit price multipliers of each row: what every token charge gets besides its rate, the contract's apart
@@ -121,6 +129,28 @@ grouped as (
         sum(cost) as cost
     from priced_charges
     group by all
+),
+
+-- a row whose cost the source states (cost_basis 'stated'): one charge at that cost, in dollars (unit price 1)
+stated as (
+    select
+        day, month, coalesce(billed_by, provider) as biller, provider, coalesce(workspace, api_key) as sub_account,
+        case when workspace is not null then 'Workspace' when api_key is not null then 'API Key' end
+            as sub_account_type,
+        app, model, coalesce(stated_model, model, 'other') as canonical_model, 'stated' as charge,
+        'Stated Cost' as meter, false as per_request, lower(coalesce(billed_by, provider)) || ':stated' as sku_price_id,
+        '{"x_CostBasis":"stated"}' as sku_price_details, '' as variant_text, 1::decimal(38, 12) as list_unit_price,
+        1::decimal(38, 12) as contracted_unit_price, count(*) as quantity, sum(stated_cost_usd) as list_cost,
+        sum(stated_cost_usd) as cost
+    from focus_input
+    where cost_basis = 'stated' and stated_cost_usd > 0
+    group by all
+),
+
+charged as (
+    select *, false as is_stated from grouped
+    union all by name
+    select *, true as is_stated from stated
 )
 
 select
@@ -134,7 +164,8 @@ select
     'Usage' as ChargeCategory,
     null::varchar as ChargeClass,
     null::varchar as CommitmentDiscountStatus,
-    canonical_model || ' ' || lower(meter) || variant_text as ChargeDescription,
+    case when is_stated then canonical_model || ' charges as ' || provider_name(biller) || ' states them (not a catalogue price)'
+         else canonical_model || ' ' || lower(meter) || variant_text end as ChargeDescription,
     'Usage-Based' as ChargeFrequency,
     provider_name(biller) as ProviderName,
     provider_name(provider) as PublisherName,
@@ -152,10 +183,11 @@ select
     sku_price_details as SkuPriceDetails,
     'Standard' as PricingCategory,
     quantity::decimal(38, 1) as ConsumedQuantity,
-    case when per_request then 'Requests' else 'Tokens' end as ConsumedUnit,
-    cast(quantity::decimal(38, 0) * case when per_request then 0.001 else 0.000001 end as decimal(38, 12))
-        as PricingQuantity,
-    case when per_request then '1000 Requests' else '1000000 Tokens' end as PricingUnit,
+    case when is_stated then 'Charges' when per_request then 'Requests' else 'Tokens' end as ConsumedUnit,
+    case when is_stated then cost::decimal(38, 12)
+         else cast(quantity::decimal(38, 0) * case when per_request then 0.001 else 0.000001 end as decimal(38, 12))
+    end as PricingQuantity,
+    case when is_stated then 'USD' when per_request then '1000 Requests' else '1000000 Tokens' end as PricingUnit,
     list_unit_price as ListUnitPrice,
     contracted_unit_price as ContractedUnitPrice,
     list_cost::decimal(38, 12) as ListCost,
@@ -168,8 +200,8 @@ select
     cost::decimal(38, 12) as PricingCurrencyEffectiveCost,
     app as x_App,
     model as x_Model,
-    'spendlog estimate' as x_CostSource
-from grouped
+    case when is_stated then 'stated by the source' else 'spendlog estimate' end as x_CostSource
+from charged
 order by ChargePeriodStart, BillingAccountId, SubAccountId nulls first, x_App, x_Model, SkuId, SkuPriceId;
 
 -- name: totals

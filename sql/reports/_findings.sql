@@ -6,14 +6,16 @@
 -- before it runs findings.sql.
 
 -- The rows of the relation named by rows (spend rows, changed for a what-if) priced again against the price rows
--- of the relation named by catalog: their recorded cost as recorded_cost_usd, the new one as cost_usd.
+-- of the relation named by catalog: their recorded catalogue price as recorded_cost_usd (catalogue_cost_usd: for a
+-- stated row the catalogue's price, never the money the source states, so a what-if compares like with like), the
+-- new one as cost_usd.
 create or replace temp macro repriced(rows, catalog) as table
 with unpriced as (
     select
         * exclude (canonical_model, price_id, price_tier, price_flags, input_cost_usd, cache_write_cost_usd,
                    cache_read_cost_usd, output_cost_usd, tool_cost_usd, cost_usd, cost_without_cache_usd,
                    cost_without_batch_usd),
-        cost_usd as recorded_cost_usd
+        catalogue_cost_usd as recorded_cost_usd
     from query_table(rows)
 )
 select columns(lambda c: not starts_with(c, '_')) from pricing_steps('unpriced', catalog);
@@ -102,12 +104,12 @@ create or replace temp macro routing_findings(since, until, min_sample, max_outp
 with answered as (
     select *
     from spend_rows(since, until)
-    where grain = 'request' and billable and cost_usd is not null and output_tokens is not null
+    where grain = 'request' and billable and catalogue_cost_usd is not null and output_tokens is not null
 ),
 
 short_answers as (
     select app, provider, model_label, count(*) as requests, quantile_cont(output_tokens, 0.95) as p95,
-           sum(cost_usd) as cost_usd
+           sum(catalogue_cost_usd) as cost_usd
     from answered
     group by app, provider, model_label
     having count(*) >= min_sample::integer and quantile_cont(output_tokens, 0.95) <= max_output::integer
@@ -170,7 +172,7 @@ with prompts as (
     select *
     from spend_rows(since, until)
     where provider = 'anthropic' and grain = 'request' and billable and not coalesce(batch, false)
-      and cost_usd is not null
+      and catalogue_cost_usd is not null
 ),
 
 uncached as (
@@ -242,7 +244,7 @@ interactive as (
     from spend_rows(since, until) as period
     left join batch_users on batch_users.app is not distinct from period.app
     where not coalesce(period.batch, false) and coalesce(lower(period.speed), '') <> 'fast'
-      and period.cost_usd is not null and period.requests > 0
+      and period.catalogue_cost_usd is not null and period.requests > 0
       and (batch_users.app is not null or list_contains(candidates::varchar[], period.app))
 ),
 
@@ -281,7 +283,7 @@ with long_rows as (
            price_catalog.effective_from as price_from
     from spend_rows(since, until) as period
     join price_catalog using (price_id)
-    where period.price_tier = 'long_context' and period.cost_usd is not null
+    where period.price_tier = 'long_context' and period.catalogue_cost_usd is not null
 ),
 
 standard_tier_catalog as (

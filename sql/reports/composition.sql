@@ -1,6 +1,8 @@
 -- What the period's spend is made of: uncached input, cache writes, cache reads, output and tool fees (web search),
--- each with its tokens (or requests) and share of the priced total. Priced rows only; a bucket that states only its
--- money has no components and is left out (its cost is in the totals). Params: $start, $end.
+-- each with its tokens (or requests) and share of the catalogue-priced total: the components are the catalogue's
+-- (of a stated row too: cost_basis 'stated'), so they add up to the catalogue's price of the priced rows, and the
+-- shares are of that. Money the source states has no components: a bucket that states only its money is left out
+-- (its cost is in the totals), and stated_cost_fmt says how much of the total is stated. Params: $start, $end.
 with period as (
     select * from spend_rows($start, $end) where cost_usd is not null
 ),
@@ -25,7 +27,9 @@ components as (
 ),
 
 totals as (
-    select sum(cost_usd) as total_usd from components
+    select sum(cost_usd) as total_usd,
+           (select sum(cost_usd) filter (where cost_basis = 'stated') from period) as stated_usd
+    from components
 )
 
 select
@@ -36,7 +40,9 @@ select
     coalesce(cost_usd, 0)::decimal(38, 12) as cost_usd,
     num(coalesce(quantity, 0)) || ' ' || unit as quantity_fmt,
     usd(coalesce(cost_usd, 0)) as cost_fmt,
-    pct(pct_of(coalesce(cost_usd, 0), totals.total_usd)) as share_fmt
+    pct(pct_of(coalesce(cost_usd, 0), totals.total_usd)) as share_fmt,
+    usd(totals.total_usd) as catalogue_total_fmt,
+    case when totals.stated_usd > 0 then usd(totals.stated_usd) end as stated_cost_fmt
 from components, totals
 where totals.total_usd > 0
 order by position

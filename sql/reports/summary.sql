@@ -58,6 +58,10 @@ totals as (
     select
         coalesce(sum(cost_usd), 0)::decimal(38, 12) as total_cost_usd,
         coalesce(sum(output_cost_usd) filter (where cost_usd is not null), 0)::decimal(38, 12) as output_cost_usd,
+        -- the catalogue's price of the priced rows, stated ones included: what the components (output among them)
+        -- add up to, so the output share's denominator (stated money has no components of its own)
+        coalesce(sum(catalogue_cost_usd) filter (where cost_usd is not null), 0)::decimal(38, 12)
+            as catalogue_priced_usd,
         coalesce(sum(requests), 0)::bigint as requests,
         count(*) filter (where grain = 'request' and billable and batch) as batch_requests,
         coalesce(sum(all_input_tokens), 0)::bigint as input_tokens,
@@ -133,7 +137,8 @@ final as (
         dayname(dearest.day) as dearest_weekday,
         dearest.cost_usd as dearest_cost_usd,
         totals.output_cost_usd,
-        pct_of(totals.output_cost_usd, totals.total_cost_usd) as output_share_pct,
+        pct_of(totals.output_cost_usd, totals.catalogue_priced_usd) as output_share_pct,
+        totals.catalogue_priced_usd,
         totals.requests,
         unbilled.nonbillable_requests,
         totals.batch_requests,
@@ -206,6 +211,7 @@ select
     usd(dearest_cost_usd) as dearest_cost_fmt,
     usd(output_cost_usd) as output_cost_fmt,
     pct(output_share_pct) as output_share_fmt,
+    usd(catalogue_priced_usd) as catalogue_priced_fmt,
     num(requests) as requests_fmt,
     num(nonbillable_requests) as nonbillable_requests_fmt,
     num(batch_requests) as batch_requests_fmt,
