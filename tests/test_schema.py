@@ -3,6 +3,8 @@ by this one; the manifest is migrated in memory when read and written as version
 lock; a home from a newer spendlog is refused."""
 import json
 import shutil
+
+import duckdb
 from decimal import Decimal
 
 from click.testing import CliRunner
@@ -15,8 +17,18 @@ OLD_HOME = ROOT / "tests" / "data" / "lake-0.2.0"
 
 
 def old_home(tmp_path):
-    home = tmp_path / "home"
-    shutil.copytree(OLD_HOME, home, ignore=shutil.ignore_patterns("README.md"))
+    """The 0.2.0 home and its input files copied under tmp_path, the home's recorded paths (`@inputs@/…` in the
+    fixture) pointed at the copied inputs, as 0.2.0 wrote them for inputs there."""
+    home, inputs = tmp_path / "home", tmp_path / "inputs"
+    shutil.copytree(OLD_HOME, home, ignore=shutil.ignore_patterns("README.md", "inputs"))
+    shutil.copytree(OLD_HOME / "inputs", inputs)
+    manifest = home / "state" / "manifest.json"
+    manifest.write_text(manifest.read_text().replace("@inputs@", str(inputs)))
+    con = duckdb.connect()
+    for path in (home / "lake").rglob("*.parquet"):
+        con.execute(f"create or replace table t as select * replace (replace(source_file, '@inputs@', "
+                    f"'{inputs}') as source_file) from read_parquet('{path}', hive_partitioning = false)")
+        con.execute(f"copy t to '{path}' (format parquet, compression zstd)")
     return home
 
 
@@ -39,6 +51,13 @@ def test_the_previous_releases_home_is_read_priced_and_reported(tmp_path):
     assert result.output.splitlines()[1:] == ["5,invalid_json"]  # its detail as 0.2.0 stored it: none
     assert run(home, "report", "monthly", "--month", "2026-03").exit_code == 0
     assert "| Total spend | $0.73 |" in (home / "reports" / "monthly-2026-03.md").read_text()
+    # its input files, read again by this release, are the ones it already holds: nothing new, nothing lost
+    result = run(home, "ingest", str(tmp_path / "inputs"), "--json")
+    assert result.exit_code == 0, result.output
+    again = json.loads(result.stdout)
+    assert (again["files_skipped"], again["rows_loaded"], again["rows_rejected"]) == (4, 0, 0)
+    result = run(home, "sql", "select count(*), sum(cost_usd) from priced_usage", "--format", "csv")
+    assert result.output.splitlines()[1] == "10,0.731666700000"
 
 
 def test_an_ingest_migrates_the_manifest_and_keeps_the_rows(tmp_path):
