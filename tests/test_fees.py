@@ -1,6 +1,6 @@
 """Fees and sub-inferences the logs carry reach the price (issue 13, item 4): Anthropic usage.iterations, OpenAI
 web search and data residency, Gemini grounding, embeddings. Every figure is worked by hand from
-/work/shared/reference/pricing.md and the catalogue (pipeline/catalog/*.csv); the arithmetic is in the comments."""
+the project's reference pricing.md and the catalogue (pipeline/catalog/*.csv); the arithmetic is in the comments."""
 from decimal import Decimal
 
 from conftest import app_record, assert_accounting, entry, query, write_jsonl

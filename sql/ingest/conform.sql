@@ -45,12 +45,7 @@ select *,
        md5(row(*columns(* exclude (file_id, line, status, detail, raw_text, app_raw, source_format, source_file,
                                    source_line, ingested_at, dedupe_key, dedupe_rank)), app_raw)::varchar)
            as row_fingerprint,
-       billed_usage_fingerprint(
-           ts, provider, billed_by, model, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-           cache_read_tokens, output_tokens, reasoning_tokens, web_search_requests, batch, service_tier,
-           speed, inference_geo, http_status, billable, usage_missing, grain, request_count, bucket_end,
-           context_window, reported_cost_usd
-       ) as usage_fingerprint,
+       billed_usage_fingerprint(redacted) as usage_fingerprint,
        coalesce(input_tokens, 0) + coalesce(cache_write_5m_tokens, 0) + coalesce(cache_write_1h_tokens, 0)
            + coalesce(cache_read_tokens, 0) + coalesce(output_tokens, 0) as total_tokens
 from redacted

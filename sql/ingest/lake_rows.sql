@@ -3,12 +3,7 @@
 -- of lake_rows.
 insert into lake_rows
 select dedupe_key, dedupe_rank, row_fingerprint,
-       billed_usage_fingerprint(
-           ts, provider, billed_by, model, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-           cache_read_tokens, output_tokens, reasoning_tokens, web_search_requests, batch, service_tier,
-           speed, inference_geo, http_status, billable, usage_missing, grain, request_count, bucket_end,
-           context_window, reported_cost_usd
-       ) as usage_fingerprint,
+       billed_usage_fingerprint(lake) as usage_fingerprint,
        total_tokens, source_file, source_line, filename as lake_file
-from read_parquet($files, hive_partitioning = false, filename = true)
+from read_parquet($files, hive_partitioning = false, filename = true) as lake
 where dedupe_key in (select dedupe_key from candidates);

@@ -1,7 +1,8 @@
 -- This run's working tables: the lines of a batch of files (raw_lines; run_files: each file's path, mtime and the
 -- app this run gives it), files refused whole (file_errors), a batch's normalizer output (normalized), the rows
--- kept so far (candidates, with what dedupe needs: billed_usage_fingerprint tells copies from conflicts), their rejects (new_rejects) and the lake rows that share their
--- keys (lake_rows). Inputs: usage_schema, rejects_schema (sql/schema/).
+-- kept so far (candidates, with what dedupe needs: billed_usage_fingerprint tells copies from conflicts), their
+-- rejects (new_rejects) and the lake rows that share their keys (lake_rows). Inputs: usage_schema, rejects_schema
+-- (sql/schema/).
 create temp table raw_lines (file_id bigint, line bigint, bytes blob);
 create temp table run_files (file_id bigint, source_file varchar, file_mtime timestamptz, app varchar);
 create temp table file_errors (file_id bigint, reason varchar, detail varchar);
@@ -18,14 +19,12 @@ alter table normalized alter column dedupe_rank set default 0;
 
 -- What a row bills: two rows with one dedupe key that bill the same are copies of one request, whatever else differs
 -- (a resumed Claude Code session copies its predecessor's lines under a new sessionId; an app logs a request twice).
-create temp macro billed_usage_fingerprint(
-    ts, provider, billed_by, model, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens,
-    output_tokens, reasoning_tokens, web_search_requests, batch, service_tier, speed, inference_geo,
-    http_status, billable, usage_missing, grain, request_count, bucket_end, context_window, reported_cost_usd
-) as md5(row(
-    ts, provider, billed_by, model, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens,
-    output_tokens, reasoning_tokens, web_search_requests, batch, service_tier, speed, inference_geo,
-    http_status, billable, usage_missing, grain, request_count, bucket_end, context_window, reported_cost_usd
+-- r: a row as a struct (`billed_usage_fingerprint(t)` for a relation t), so conform.sql and lake_rows.sql share it.
+create temp macro billed_usage_fingerprint(r) as md5(row(
+    r.ts, r.provider, r.billed_by, r.model, r.input_tokens, r.cache_write_5m_tokens, r.cache_write_1h_tokens,
+    r.cache_read_tokens, r.output_tokens, r.reasoning_tokens, r.web_search_requests, r.batch, r.service_tier, r.speed,
+    r.inference_geo, r.http_status, r.billable, r.usage_missing, r.grain, r.request_count, r.bucket_end,
+    r.context_window, r.reported_cost_usd
 )::varchar);
 
 create temp table candidates as
