@@ -9,10 +9,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
+from pipeline import pricing, sql_text
 from pipeline.cli import cli
 from pipeline.config import load_settings
 from pipeline.views import open_views
@@ -193,3 +195,35 @@ def smtp_server(port=None, reply=None, **kwargs):
         yield inbox, controller.port
     finally:
         controller.stop()
+
+
+# --- pricing rows in memory (tests/test_pricing.py, tests/test_imported_prices.py) -------------------------------------
+
+PRICE_DEFAULTS = {
+    "provider": "anthropic", "model": "claude-haiku-4-5", "ts": "2026-03-20 12:00:00+00", "billable": True,
+    "batch": False, "grain": "request", "input_tokens": 0, "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0,
+    "cache_read_tokens": 0, "output_tokens": 0, "web_search_requests": 0,
+}
+_pricing_connection = None
+
+
+def pricing_connection():
+    """One in-memory connection per test run: usage_schema plus the shipped catalogue and its macros."""
+    global _pricing_connection
+    if _pricing_connection is None:
+        _pricing_connection = duckdb.connect()
+        _pricing_connection.execute(sql_text("schema/usage.sql"))
+        pricing.load_catalog(_pricing_connection)
+    return _pricing_connection
+
+
+def price_rows(*rows):
+    """Price usage rows given as dicts over PRICE_DEFAULTS; returns result dicts in input order."""
+    c = pricing_connection()
+    c.execute("create or replace temp table pricing_input as select * from usage_schema where false")
+    for i, row in enumerate(rows):
+        values = {**PRICE_DEFAULTS, "request_id": f"r{i:04d}", **row}
+        c.execute(f"insert into pricing_input ({', '.join(values)}) values ({', '.join(['?'] * len(values))})",
+                  list(values.values()))
+    relation = pricing.price(c)
+    return sorted((dict(zip(relation.columns, values)) for values in relation.fetchall()), key=lambda r: r["request_id"])

@@ -10,7 +10,8 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, app_record, write_jsonl
+from conftest import ROOT, app_record, price_rows, write_jsonl
+from conftest import pricing_connection as con
 from pipeline import pricing, sql_text
 from pipeline.cli import cli
 from pipeline.config import load_settings
@@ -104,29 +105,9 @@ def test_the_shipped_file_names_its_release_on_every_row():
 
 # --- the layers -----------------------------------------------------------------------------------------------------
 
-_connection = None
-
-
-def con():
-    global _connection
-    if _connection is None:
-        _connection = duckdb.connect()
-        _connection.execute(sql_text("schema/usage.sql"))
-        pricing.load_catalog(_connection)
-    return _connection
-
-
 def priced(**row):
-    values = {"provider": "anthropic", "ts": "2026-11-20 12:00:00+00", "billable": True, "batch": False,
-              "grain": "request", "request_id": "r1", "input_tokens": 0, "cache_write_5m_tokens": 0,
-              "cache_write_1h_tokens": 0, "cache_read_tokens": 0, "output_tokens": 0, "web_search_requests": 0,
-              **row}
-    c = con()
-    c.execute("create or replace temp table pricing_input as select * from usage_schema where false")
-    c.execute(f"insert into pricing_input ({', '.join(values)}) values ({', '.join(['?'] * len(values))})",
-              list(values.values()))
-    relation = pricing.price(c)
-    return dict(zip(relation.columns, relation.fetchall()[0]))
+    """A row priced on 2026-11-20 unless it says otherwise."""
+    return price_rows({"ts": "2026-11-20 12:00:00+00", **row})[0]
 
 
 def test_the_three_layers_check_clean():

@@ -9,38 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import pricing_connection as con
+from conftest import price_rows
 from pipeline import pricing, sql_text
 
 COSTS = ["input_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd", "output_cost_usd", "tool_cost_usd",
          "cost_usd", "cost_without_cache_usd", "cost_without_batch_usd"]
-DEFAULTS = {
-    "provider": "anthropic", "model": "claude-haiku-4-5", "ts": "2026-03-20 12:00:00+00", "billable": True,
-    "batch": False, "grain": "request", "input_tokens": 0, "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0,
-    "cache_read_tokens": 0, "output_tokens": 0, "web_search_requests": 0,
-}
-_connection = None
-
-
-def con():
-    """One connection for the whole module: usage_schema plus the bundled catalogue."""
-    global _connection
-    if _connection is None:
-        _connection = duckdb.connect()
-        _connection.execute(sql_text("schema/usage.sql"))
-        pricing.load_catalog(_connection)
-    return _connection
-
-
-def price_rows(*rows):
-    """Price usage rows given as dicts over DEFAULTS; returns result dicts in input order."""
-    c = con()
-    c.execute("create or replace temp table pricing_input as select * from usage_schema where false")
-    for i, row in enumerate(rows):
-        values = {**DEFAULTS, "request_id": f"r{i:04d}", **row}
-        c.execute(f"insert into pricing_input ({', '.join(values)}) values ({', '.join(['?'] * len(values))})",
-                  list(values.values()))
-    relation = pricing.price(c)
-    return sorted((dict(zip(relation.columns, values)) for values in relation.fetchall()), key=lambda r: r["request_id"])
 
 
 def priced(**row):
