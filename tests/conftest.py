@@ -185,6 +185,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def smtp_table(port, security="none", user="", to=("finance@example.com",), sender="spendlog@example.com",
+               monthly_send_day=None) -> str:
+    """An [smtp] table for a test server on 127.0.0.1:port (TOML text)."""
+    return (f"[smtp]\nhost = '127.0.0.1'\nport = {port}\nsecurity = '{security}'\nfrom = '{sender}'\n"
+            f"to = {json.dumps(list(to))}\ntimeout_s = 5\n" + (f"user = '{user}'\n" if user else "")
+            + (f"monthly_send_day = {monthly_send_day}\n" if monthly_send_day else ""))
+
+
 @contextlib.contextmanager
 def smtp_server(port=None, reply=None, **kwargs):
     """A real SMTP server on 127.0.0.1; yields (inbox, port)."""

@@ -8,7 +8,7 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from conftest import app_record, free_port, smtp_server, write_jsonl
+from conftest import app_record, free_port, smtp_server, smtp_table, write_jsonl
 from pipeline.alerts import check_alerts
 from pipeline.cli import cli
 from pipeline.config import load_settings
@@ -160,14 +160,7 @@ def alerts_by_mail_and_webhook(tmp_path, webhook, inbox, port):
     config, _ = make_home(tmp_path, a_week_then(7), extra=f"""\
         [alerts]
         webhook_url = "{webhook.url}"
-        [smtp]
-        host = "127.0.0.1"
-        port = {port}
-        security = "none"
-        from = "spendlog@example.com"
-        to = ["ops@example.com"]
-        monthly_send_day = 28
-    """)
+    """ + smtp_table(port, to=("ops@example.com",), monthly_send_day=28))
     first = nightly(config, "2026-02-09")
     assert first.exit_code == 0, first.output
     assert "2 alerts (2 sent)" in first.stdout

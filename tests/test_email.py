@@ -15,6 +15,7 @@ import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 
+from conftest import smtp_table as shared_smtp_table
 from conftest import app_record, free_port, query, smtp_server, write_jsonl
 from test_charts import png_size
 from pipeline.cli import cli
@@ -46,8 +47,7 @@ def certificate(tmp_path_factory):
 
 
 def smtp_table(port, security="none", user="", to=TEAM) -> str:
-    return (f"[smtp]\nhost = '127.0.0.1'\nport = {port}\nsecurity = '{security}'\nfrom = '{SENDER}'\n"
-            f"to = {json.dumps(list(to))}\ntimeout_s = 5\n" + (f"user = '{user}'\n" if user else ""))
+    return shared_smtp_table(port, security, user, to, SENDER)
 
 
 @pytest.fixture(scope="module")

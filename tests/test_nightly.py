@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, app_record, free_port, lock_held_elsewhere, query, smtp_server, write_jsonl
+from conftest import ROOT, app_record, free_port, lock_held_elsewhere, query, smtp_server, smtp_table, write_jsonl
 from pipeline import ingest as ingest_module
 from pipeline.cli import cli
 from pipeline.config import Settings, load_settings
@@ -325,15 +325,7 @@ def test_last_months_mail_is_sent_once_and_a_failed_send_is_tried_again(cron_hom
     config, home = cron_home
     write_jsonl(config.parent / "logs" / "a.jsonl", day_records("2026-02-10") + day_records("2026-02-11", 2))
     port = free_port()
-    config.write_text(config.read_text() + textwrap.dedent(f"""\
-        [smtp]
-        host = "127.0.0.1"
-        port = {port}
-        security = "none"
-        from = "spendlog@example.com"
-        to = ["finance@example.com"]
-        monthly_send_day = 2
-    """))
+    config.write_text(config.read_text() + smtp_table(port, monthly_send_day=2))
     assert SUMMARY.match(nightly(config, "--date", "2026-03-01").stdout).group("mail") == "not due"
     down = nightly(config, "--date", "2026-03-02")
     assert down.exit_code == EXIT_MAIL

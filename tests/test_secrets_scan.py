@@ -9,7 +9,7 @@ import textwrap
 import duckdb
 from click.testing import CliRunner
 
-from conftest import app_record, free_port, query, smtp_server, write_jsonl
+from conftest import app_record, free_port, query, smtp_server, smtp_table, write_jsonl
 from pipeline.cli import cli
 from pipeline.config import load_settings
 
@@ -128,14 +128,7 @@ def test_no_secret_reaches_the_lake_rejects_logs_reports_mail_or_warehouse(tmp_p
         path = "{logs}/**/*"
         [budgets]
         total = 1
-        [smtp]
-        host = "127.0.0.1"
-        port = {port}
-        security = "none"
-        from = "spendlog@example.com"
-        to = ["finance@example.com"]
-        monthly_send_day = 2
-    """))
+    """) + smtp_table(port, monthly_send_day=2))
 
     def spendlog(*args):
         result = CliRunner().invoke(cli, ["--config", str(config), *map(str, args)], catch_exceptions=False)
