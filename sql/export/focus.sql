@@ -29,7 +29,8 @@
 -- * ConsumedQuantity is tokens (web search: requests); PricingQuantity is in millions of tokens, PricingUnit
 --   '1000000 Tokens' (web search: thousands of requests, '1000 Requests'), the unit the catalogue's rates use.
 -- * SkuId is provider/model/charge (the same SKU whatever its price); SkuPriceId is the catalogue row's price_id,
---   the charge and the variant; SkuPriceDetails spells the variant out as x_ properties.
+--   the charge and the variant (a stated charge: the SKU and its biller); SkuPriceDetails spells the variant out
+--   as x_ properties.
 -- * ConsumedQuantity is DECIMAL(38, 1), so that a CSV reader sees a decimal (FOCUS types it Decimal), not an
 --   integer. InvoiceId is NULL (no invoice: an estimate) and CommitmentDiscountStatus NULL (no commitments; the
 --   validator's ConsumedQuantity rules read it). PricingCurrency is 'USD' and the PricingCurrency* columns repeat
@@ -138,7 +139,10 @@ stated as (
         case when workspace is not null then 'Workspace' when api_key is not null then 'API Key' end
             as sub_account_type,
         app, model, coalesce(stated_model, model, 'other') as canonical_model, 'stated' as charge,
-        'Stated Cost' as meter, false as per_request, lower(coalesce(billed_by, provider)) || ':stated' as sku_price_id,
+        'Stated Cost' as meter, false as per_request,
+        -- one price per SKU and biller (the validator's SkuPriceId-C-008-M: a SkuPriceId has one SkuId)
+        lower(provider) || '/' || canonical_model || '/stated@' || lower(coalesce(billed_by, provider))
+            as sku_price_id,
         '{"x_CostBasis":"stated"}' as sku_price_details, '' as variant_text, 1::decimal(38, 12) as list_unit_price,
         1::decimal(38, 12) as contracted_unit_price, count(*) as quantity, sum(stated_cost_usd) as list_cost,
         sum(stated_cost_usd) as cost
