@@ -125,6 +125,37 @@ def test_openai_web_search_calls_and_gemini_grounding_are_billed(tmp_path, setti
     ]
 
 
+def chat_completion(model, response_id):
+    return {"id": response_id, "object": "chat.completion", "created": 1777885200, "model": model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "…", "annotations": []},
+                         "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 1_000, "completion_tokens": 200, "total_tokens": 1_200,
+                      "prompt_tokens_details": {"cached_tokens": 0}}}
+
+
+def test_chat_completions_search_models_bill_one_search_per_response(tmp_path, settings):
+    # a Chat Completions response has no search count, but its search models search before every answer: one call
+    path = write_jsonl(tmp_path / "app.jsonl", [
+        envelope("mini", chat_completion("gpt-4o-mini-search-preview-2025-03-11", "chatcmpl-1")),
+        envelope("full", chat_completion("gpt-4o-search-preview", "chatcmpl-2")),
+        envelope("plain", chat_completion("gpt-4o-mini", "chatcmpl-3")),
+    ])
+    bare = write_jsonl(tmp_path / "bare.jsonl", [chat_completion("gpt-4o-mini-search-preview", "chatcmpl-4")])
+    ingest(settings, [str(path)])
+    ingest(settings, [str(bare)], fmt="openai_response_bare")
+    assert_accounting(settings)
+    assert priced(settings) == [
+        # genai-prices prices gpt-4o-mini-search-preview as gpt-4o-mini, a curated model: that match is not taken
+        # (its $10 per 1,000 is the Responses tool's rate, and the search models' is in doubt: audit D11)
+        ("chatcmpl-4", "gpt-4o-mini-search-preview", 1, None, None, ["no_price"]),
+        # gpt-4o-search-preview has token rates but no search rate in any layer: unpriced, not billed without its fee
+        ("full", "gpt-4o-search-preview", 1, None, None, ["no_rate:web_search"]),
+        ("mini", "gpt-4o-mini-search-preview-2025-03-11", 1, None, None, ["no_price"]),
+        # no search model, no call: $0.00027
+        ("plain", "gpt-4o-mini", 0, None, Decimal("0.00027"), []),
+    ]
+
+
 def test_openai_data_residency_bills_the_uplift_where_the_model_has_it(tmp_path, settings):
     def chat(model, response_id):
         return {"id": response_id, "object": "chat.completion", "created": 1777885200, "model": model,
@@ -261,3 +292,16 @@ def test_claude_code_assistant_lines_bill_their_iterations(tmp_path, settings):
     assert (summary["records_read"], summary["rows_loaded"], summary["duplicates"]) == (1, 0, 1)
     assert_accounting(settings)
     assert rows(settings) == expected
+
+
+def test_a_user_rate_prices_a_chat_search_model_with_its_fee(tmp_path, run):
+    # a user row for gpt-4o-search-preview at $2.50/$10 with $25 per 1,000 calls: 1,000 × 2.5 + 200 × 10 = 4,500
+    # → $0.0045, + 1 × $25 / 1,000 = $0.025 → $0.0295
+    config = tmp_path / "spendlog.toml"
+    config.write_text('[prices]\nuser_file = "my_prices.csv"\n')
+    (tmp_path / "my_prices.csv").write_text("provider,model,effective_from,input,output,web_search_per_1k,source\n"
+                                            "openai,gpt-4o-search-preview,2025-03-11,2.5,10,25,my invoice\n")
+    path = write_jsonl(tmp_path / "app.jsonl", [envelope("full", chat_completion("gpt-4o-search-preview", "c1"))])
+    assert run("ingest", path, config=config).exit_code == 0
+    result = run("sql", "select web_search_requests, cost_usd, price_flags from priced_usage", config=config)
+    assert result.output.splitlines()[2].split() == ["1", "0.029500000000", "[]"]

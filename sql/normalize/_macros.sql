@@ -205,11 +205,18 @@ create or replace macro with_sub_inferences(records) as table
     from (select *, unnest(list_filter(j_iterations, lambda x: not x.executor)) as x from query_table(records)
           where len(j_iterations) > 0);
 
--- Web search fees as billed (reference/price-audit-2026-12.md D12): OpenAI Responses, one per web_search_call item
--- of `output`; Gemini grounding with Google Search (`candidates`, JSON) per grounded prompt on Gemini 2.x and
--- earlier, per search query (groundingMetadata.webSearchQueries) on Gemini 3 and later.
-create or replace macro openai_web_search_calls(output) as
-    len(list_filter(json_extract_string(output, '$[*].type'), lambda t: t = 'web_search_call'));
+-- Web search fees as billed (reference/price-audit-2026-12.md D11, D12). OpenAI: a Responses object (`responses`
+-- true) has one call per web_search_call item of `output`; a Chat Completions response carries no count, but its
+-- search models (gpt-4o-search-preview, gpt-4o-mini-search-preview, gpt-5-search-api, dated or behind a gateway
+-- prefix) search before every answer (OpenAI's web-search guide), so a response of one counts one call. The fee's
+-- rate is the model's web_search_per_1k: where the catalogue has none the row is unpriced (no_rate:web_search),
+-- never billed without its fee. Gemini grounding with Google Search (`candidates`, JSON): per grounded prompt on
+-- Gemini 2.x and earlier, per search query (groundingMetadata.webSearchQueries) on Gemini 3 and later.
+create or replace macro openai_web_search_calls(responses, model, output) as case
+    when responses then len(list_filter(json_extract_string(output, '$[*].type'), lambda t: t = 'web_search_call'))
+    when regexp_matches(lower(model), '(^|/)gpt-[a-z0-9.-]*-search-(preview|api)') then 1
+    else 0
+end;
 create or replace macro gemini_grounding_units(model, candidates) as case
     when regexp_matches(lower(model), '(^|/)gemini-(1|2)[.-]')
         then least(coalesce(json_array_length(json_extract(candidates, '$[0].groundingMetadata.webSearchQueries')), 0), 1)

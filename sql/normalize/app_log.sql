@@ -182,10 +182,11 @@ select
     case when is_error then 0 when aborted and usage_absent then null else output end as output_tokens,
     tok(j_reasoning) as reasoning_tokens,
     -- the fees as billed: Anthropic server_tool_use.web_search_requests; OpenAI Responses one per web_search_call
-    -- output item; Gemini grounding with Google Search per grounded prompt on Gemini 2.x and earlier, per search
-    -- query (groundingMetadata.webSearchQueries) on Gemini 3 and later (reference/price-audit-2026-12.md D12)
+    -- output item, a Chat Completions search model one per response; Gemini grounding with Google Search per
+    -- grounded prompt on Gemini 2.x and earlier, per search query on Gemini 3 and later (_macros.sql)
     case when is_error then 0 else coalesce(case api
-        when 'openai_responses' then openai_web_search_calls(r.response.output)
+        when 'openai_responses' then openai_web_search_calls(true, model, r.response.output)
+        when 'openai_chat' then openai_web_search_calls(false, model, r.response.output)
         when 'gemini' then gemini_grounding_units(model, r.response.candidates)
         else tok(j_web_search)
     end, 0) end as web_search_requests,

@@ -117,8 +117,9 @@ select
     case when is_error then 0 else coalesce(tok(j_cache_read), 0) end as cache_read_tokens,
     case when is_error then 0 else coalesce(tok(j_output), 0) end as output_tokens,
     tok(j_reasoning) as reasoning_tokens,
-    -- a Responses body's web_search_call items, one fee each (openai_web_search_calls, _macros.sql)
-    case when is_error or api <> 'responses' then 0 else coalesce(openai_web_search_calls(b.output), 0) end as web_search_requests,
+    -- web search calls: a Responses body's web_search_call items, a chat search model's one (_macros.sql)
+    case when is_error then 0 else coalesce(openai_web_search_calls(api = 'responses', str(b.model), b.output), 0) end
+        as web_search_requests,
     true as batch,
     str(b.service_tier) as service_tier,
     http_status,

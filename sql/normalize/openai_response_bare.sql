@@ -108,8 +108,9 @@ select
     case when is_error then 0 else coalesce(tok(j_cache_read), 0) end as cache_read_tokens,
     case when is_error then 0 else tok(j_output) end as output_tokens,
     tok(j_reasoning) as reasoning_tokens,
-    -- a Responses object's web_search_call items, one fee each (openai_web_search_calls, _macros.sql)
-    case when is_error or api <> 'responses' then 0 else coalesce(openai_web_search_calls(r.output), 0) end as web_search_requests,
+    -- web search calls: a Responses object's web_search_call items, a chat search model's one (_macros.sql)
+    case when is_error then 0 else coalesce(openai_web_search_calls(api = 'responses', str(r.model), r.output), 0) end
+        as web_search_requests,
     coalesce(lower(str(r.service_tier)) = 'batch', false) as batch,
     str(r.service_tier) as service_tier,
     case when is_error then coalesce(str(json_extract(r.error, '$.code')), response_status) end as error_type,
