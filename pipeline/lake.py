@@ -179,8 +179,18 @@ def table_relation(lake: Lake, manifest: dict, table: str, empty: str) -> str:
     return f"select * from read_parquet({_files_literal(files)}, hive_partitioning = false)"
 
 
-def bind_usage(con, lake: Lake, manifest: dict) -> None:
-    """Views usage_files (the manifest's usage files, internal columns too) and pricing_input (without them)."""
+def file_month(rel: str) -> str:
+    """The UTC month ('YYYY-MM') a lake file holds, from its utc_year=/utc_month= folders (write_partitioned)."""
+    parts = dict(part.split("=", 1) for part in Path(rel).parts if part.startswith(("utc_year=", "utc_month=")))
+    return f"{parts['utc_year']}-{parts['utc_month']}"
+
+
+def bind_usage(con, lake: Lake, manifest: dict, months: set[str] | None = None) -> None:
+    """Views usage_files (the manifest's usage files, internal columns too; only those of `months` when given) and
+    pricing_input (without the internal columns)."""
+    if months is not None:
+        usage = [rel for rel in manifest["tables"]["usage"] if file_month(rel) in months]
+        manifest = {**manifest, "tables": {**manifest["tables"], "usage": usage}}
     con.execute(f"create or replace view usage_files as "
                 f"{table_relation(lake, manifest, 'usage', 'usage_schema')}")
     if not manifest["tables"]["usage"]:

@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from . import sql_text
 from .config import Settings, glob_to_regex
-from .lake import Lake, bind_usage, connect, write_partitioned
+from .lake import Lake, bind_usage, connect, file_month, write_partitioned
 from .pricing import catalog_version, load_catalog
 
 PRICED_SQL = ("model/catalog.sql", "model/pricing.sql", "model/attribution.sql")
@@ -62,15 +62,21 @@ def bind_config(con, settings: Settings) -> None:
     con.execute("create or replace temp table attribution_rules as select * from rule_table")
 
 
-def reprice(con, lake: Lake, manifest: dict, settings: Settings) -> None:
-    """Rebuild lake/priced from the manifest's usage files; updates manifest in place (caller commits)."""
+def reprice(con, lake: Lake, manifest: dict, settings: Settings, months: set[str] | None = None) -> None:
+    """Rebuild lake/priced from the manifest's usage files; updates manifest in place (caller commits). With
+    `months` ('YYYY-MM', UTC) and priced data current otherwise, only those months are priced again: every rule that
+    looks beyond its row (money-only buckets, one statement per biller) looks within a UTC day, and the lake's
+    files hold one UTC month each."""
+    if manifest.get("priced_stamp") != stamp(settings):
+        months = None
     load_catalog(con, settings.user_price_file)
     bind_config(con, settings)
-    bind_usage(con, lake, manifest)
+    bind_usage(con, lake, manifest, months)
     stage = lake.new_stage()
     staged = write_partitioned(con, sql_text("model/attribution.sql"), stage / "priced", "priced", "ts",
                                {"timezone": settings.timezone})
-    manifest["tables"]["priced"] = lake.publish(staged)
+    kept = [rel for rel in manifest["tables"]["priced"] if months is not None and file_month(rel) not in months]
+    manifest["tables"]["priced"] = kept + lake.publish(staged)
     manifest["priced_stamp"] = stamp(settings)
 
 
