@@ -14,7 +14,7 @@ from . import fetch_dicts, run_sql, sql_text, used_params
 from .config import Settings
 from .errors import FileError, MissingInput, disk_full_message
 from .formats import detect
-from .lake import Lake, connect, file_month, table_relation, write_partitioned
+from .lake import Lake, connect, table_relation, write_partitioned
 from .lines import BOM, READERS, LineStats, read_head
 from .priced import reprice
 
@@ -375,10 +375,10 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
 
     usage_files = [p for p in manifest["tables"]["usage"] if p not in old_usage]
     published = lake.publish(staged)
-    new_usage = [p for p in published if p.startswith("lake/usage/")]
-    manifest["tables"]["usage"] = usage_files + new_usage
+    manifest["tables"]["usage"] = usage_files + [p for p in published if p.startswith("lake/usage/")]
     manifest["tables"]["rejects"] = [p for p in manifest["tables"]["rejects"] if p not in old_rejects] + [
         p for p in published if p.startswith("lake/rejects/")]
-    # only the months whose usage files changed are priced again (all of them when priced data is stale)
-    reprice(con, lake, manifest, settings, {file_month(p) for p in [*new_usage, *old_usage]})
+    # only the UTC days of this run's rows and of the lake rows sharing their keys are priced again (every day
+    # when priced data is stale)
+    reprice(con, lake, manifest, settings, {day for (day,) in con.execute(sql_text("ingest/changed_days.sql")).fetchall()})
     lake.write_manifest(manifest, settings)

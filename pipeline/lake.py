@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import json
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -160,6 +162,7 @@ def connect(settings: Settings, database: str = ":memory:") -> duckdb.DuckDBPyCo
     Lake(settings.home).ensure()
     con = duckdb.connect(database)
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # no bars in cron's mail or a report's log
     con.execute(f"SET temp_directory = '{settings.home / 'tmp'}'")
     con.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")
     con.execute(sql_text("schema/usage.sql"))
@@ -185,14 +188,25 @@ def file_month(rel: str) -> str:
     return f"{parts['utc_year']}-{parts['utc_month']}"
 
 
-def bind_usage(con, lake: Lake, manifest: dict, months: set[str] | None = None) -> None:
-    """Views usage_files (the manifest's usage files, internal columns too; only those of `months` when given) and
-    pricing_input (without the internal columns)."""
-    if months is not None:
+def file_day(rel: str) -> dt.date | None:
+    """The UTC day a lake file written by_day holds (write_partitioned), None for a month's file."""
+    found = re.search(r"-(\d{4}-\d{2}-\d{2})-[0-9a-f]{16}\.parquet$", rel)
+    return dt.date.fromisoformat(found.group(1)) if found else None
+
+
+def bind_usage(con, lake: Lake, manifest: dict, days: set[dt.date] | None = None) -> None:
+    """Views usage_files (the manifest's usage files, internal columns too; only the rows of the UTC `days` when
+    given) and pricing_input (without the internal columns)."""
+    if days is not None:
+        months = {f"{day:%Y-%m}" for day in days}
         usage = [rel for rel in manifest["tables"]["usage"] if file_month(rel) in months]
         manifest = {**manifest, "tables": {**manifest["tables"], "usage": usage}}
-    con.execute(f"create or replace view usage_files as "
-                f"{table_relation(lake, manifest, 'usage', 'usage_schema')}")
+    relation = table_relation(lake, manifest, "usage", "usage_schema")
+    if days and manifest["tables"]["usage"]:  # the range lets Parquet skip row groups (files are sorted by ts)
+        listed = ", ".join(f"date '{day}'" for day in sorted(days))
+        relation = (f"select * from ({relation}) where ts >= timestamptz '{min(days)}' "
+                    f"and ts < timestamptz '{max(days) + dt.timedelta(days=1)}' and ts::date in ({listed})")
+    con.execute(f"create or replace view usage_files as {relation}")
     if not manifest["tables"]["usage"]:
         con.execute("create or replace view usage_files as select *, null::varchar as dedupe_key, "
                     "null::bigint as dedupe_rank, null::varchar as row_fingerprint from usage_schema where false")
@@ -200,18 +214,23 @@ def bind_usage(con, lake: Lake, manifest: dict, months: set[str] | None = None) 
                 f"select * exclude ({', '.join(INTERNAL_COLUMNS)}) from usage_files")
 
 
-def write_partitioned(con, query: str, folder: Path, prefix: str, ts_column: str, params=None) -> list[Path]:
-    """Write a query's rows as one Parquet file per UTC month (utc_year=/utc_month=), sorted by ts_column."""
-    con.execute(f"create or replace temp table to_write as {query}", params or {})
-    months = con.execute(
-        f"select distinct year({ts_column}), month({ts_column}) from to_write order by all").fetchall()
+def write_partitioned(con, query: str, folder: Path, prefix: str, ts_column: str, params=None,
+                      by_day: bool = False) -> list[Path]:
+    """Write a query's rows as one Parquet file per UTC month (utc_year=/utc_month=), sorted by ts_column; by_day:
+    one file per UTC day, in its month's folder, the day in its name (file_day)."""
+    con.execute(f"create or replace temp table to_write as select * from ({query}) order by {ts_column}",
+                params or {})
+    unit = "day" if by_day else "month"
+    starts = con.execute(f"select distinct date_trunc('{unit}', {ts_column})::date from to_write order by 1").fetchall()
     written = []
-    for year, month in months:
-        target = folder / f"utc_year={year}" / f"utc_month={month:02d}" / f"{prefix}-{uuid.uuid4().hex[:16]}.parquet"
+    for (start,) in starts:
+        day = f"-{start:%Y-%m-%d}" if by_day else ""
+        target = (folder / f"utc_year={start.year}" / f"utc_month={start.month:02d}"
+                  / f"{prefix}{day}-{uuid.uuid4().hex[:16]}.parquet")
         target.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(
-            f"copy (select * from to_write where year({ts_column}) = {year} and month({ts_column}) = {month} "
-            f"order by {ts_column}) to '{target}' (format parquet, compression zstd)")
+        con.execute(f"copy (select * from to_write where {ts_column} >= $start::timestamptz "
+                    f"and {ts_column} < ($start + interval 1 {unit})::timestamptz) "
+                    f"to '{target}' (format parquet, compression zstd)", {"start": start})
         written.append(target)
     con.execute("drop table to_write")
     return written

@@ -1,6 +1,7 @@
 """The priced table (lake/priced): every usage row priced and attributed, rebuilt when its stamp is stale."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -10,7 +11,7 @@ import pyarrow as pa
 
 from . import sql_text
 from .config import Settings, glob_to_regex
-from .lake import Lake, bind_usage, connect, file_month, write_partitioned
+from .lake import Lake, bind_usage, connect, file_day, write_partitioned
 from .pricing import catalog_version, load_catalog
 
 PRICED_SQL = ("model/catalog.sql", "model/pricing.sql", "model/attribution.sql")
@@ -62,20 +63,22 @@ def bind_config(con, settings: Settings) -> None:
     con.execute("create or replace temp table attribution_rules as select * from rule_table")
 
 
-def reprice(con, lake: Lake, manifest: dict, settings: Settings, months: set[str] | None = None) -> None:
-    """Rebuild lake/priced from the manifest's usage files; updates manifest in place (caller commits). With
-    `months` ('YYYY-MM', UTC) and priced data current otherwise, only those months are priced again: every rule that
-    looks beyond its row (money-only buckets, one statement per biller) looks within a UTC day, and the lake's
-    files hold one UTC month each."""
-    if manifest.get("priced_stamp") != stamp(settings):
-        months = None
+def reprice(con, lake: Lake, manifest: dict, settings: Settings, days: set[dt.date] | None = None) -> None:
+    """Rebuild lake/priced from the manifest's usage files, one file per UTC day; updates manifest in place (caller
+    commits). With `days` (UTC) and priced data current otherwise, only those days are priced again: every rule that
+    looks beyond its row (money-only buckets, one statement per biller) looks within a UTC day."""
+    priced = manifest["tables"]["priced"]
+    if manifest.get("priced_stamp") != stamp(settings) or any(file_day(rel) is None for rel in priced):
+        days = None  # stale, or priced by month (before 0.3): all of it again
+    if days is not None and not days:
+        return
     load_catalog(con, settings.user_price_file)
     bind_config(con, settings)
-    bind_usage(con, lake, manifest, months)
+    bind_usage(con, lake, manifest, days)
     stage = lake.new_stage()
     staged = write_partitioned(con, sql_text("model/attribution.sql"), stage / "priced", "priced", "ts",
-                               {"timezone": settings.timezone})
-    kept = [rel for rel in manifest["tables"]["priced"] if months is not None and file_month(rel) not in months]
+                               {"timezone": settings.timezone}, by_day=True)
+    kept = [rel for rel in priced if days is not None and file_day(rel) not in days]
     manifest["tables"]["priced"] = kept + lake.publish(staged)
     manifest["priced_stamp"] = stamp(settings)
 

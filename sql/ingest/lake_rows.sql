@@ -4,6 +4,6 @@
 insert into lake_rows
 select dedupe_key, dedupe_rank, row_fingerprint,
        billed_usage_fingerprint(lake) as usage_fingerprint,
-       total_tokens, source_file, source_line, filename as lake_file
+       total_tokens, source_file, source_line, filename as lake_file, ts
 from read_parquet($files, hive_partitioning = false, filename = true) as lake
 where dedupe_key in (select dedupe_key from candidates);

@@ -35,5 +35,5 @@ where false;
 create temp table new_rejects as select * from rejects_schema where false;
 create temp table lake_rows (
     dedupe_key varchar, dedupe_rank bigint, row_fingerprint varchar, usage_fingerprint varchar, total_tokens bigint,
-    source_file varchar, source_line bigint, lake_file varchar
+    source_file varchar, source_line bigint, lake_file varchar, ts timestamptz
 );
