@@ -14,7 +14,7 @@ from . import fetch_dicts, run_sql, sql_text, used_params
 from .config import Settings
 from .errors import FileError, MissingInput, disk_full_message
 from .formats import detect
-from .lake import Lake, connect, table_relation, write_partitioned
+from .lake import Lake, compact, connect, table_relation, write_partitioned
 from .lines import BOM, READERS, LineStats, read_head
 from .priced import reprice
 
@@ -378,6 +378,11 @@ def _commit(con, lake: Lake, manifest: dict, settings: Settings, results: list[F
     manifest["tables"]["usage"] = usage_files + [p for p in published if p.startswith("lake/usage/")]
     manifest["tables"]["rejects"] = [p for p in manifest["tables"]["rejects"] if p not in old_rejects] + [
         p for p in published if p.startswith("lake/rejects/")]
+    # each run adds a file per month it touches: a month's small files are merged, so the file count stays flat
+    merged = lake.new_stage()
+    for table, ts_column in (("usage", "ts"), ("rejects", "ingested_at")):
+        published = lake.publish(compact(con, lake, manifest, table, ts_column, merged))
+        manifest["tables"][table] += published
     # only the UTC days of this run's rows and of the lake rows sharing their keys are priced again (every day
     # when priced data is stale)
     reprice(con, lake, manifest, settings, {day for (day,) in con.execute(sql_text("ingest/changed_days.sql")).fetchall()})

@@ -214,6 +214,30 @@ def bind_usage(con, lake: Lake, manifest: dict, days: set[dt.date] | None = None
                 f"select * exclude ({', '.join(INTERNAL_COLUMNS)}) from usage_files")
 
 
+COMPACT_FILES = 8  # a month with this many small files has them merged into one
+COMPACT_BYTES = 32 * 1024 * 1024  # a file under this size is small
+
+
+def compact(con, lake: Lake, manifest: dict, table: str, ts_column: str, stage: Path) -> list[Path]:
+    """Merge each month's small files of a lake table (COMPACT_FILES of them or more, each under COMPACT_BYTES) into
+    one sorted file in stage; the manifest names the merged file in their place once the caller publishes it
+    (the caller writes the manifest: a run killed before leaves the small files in place). The rows are the same,
+    so nothing derived from them changes. Returns the staged files; updates manifest["tables"][table] in place."""
+    small: dict[str, list[str]] = {}
+    for rel in manifest["tables"][table]:
+        if (lake.home / rel).stat().st_size < COMPACT_BYTES:
+            small.setdefault(file_month(rel), []).append(rel)
+    staged, merged = [], set()
+    for month, files in sorted(small.items()):
+        if len(files) < COMPACT_FILES:
+            continue
+        staged += write_partitioned(con, f"select * from read_parquet({_files_literal([lake.home / f for f in files])}, "
+                                         "hive_partitioning = false)", stage / table, table, ts_column)
+        merged.update(files)
+    manifest["tables"][table] = [rel for rel in manifest["tables"][table] if rel not in merged]
+    return staged
+
+
 def write_partitioned(con, query: str, folder: Path, prefix: str, ts_column: str, params=None,
                       by_day: bool = False) -> list[Path]:
     """Write a query's rows as one Parquet file per UTC month (utc_year=/utc_month=), sorted by ts_column; by_day:

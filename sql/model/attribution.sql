@@ -2,12 +2,11 @@
 -- month, the source (source_name, source_role, source_billing), in_totals, and cost_basis with catalogue_cost_usd.
 -- Inputs: pricing_input (the lake's usage rows, priced here by sql/model/pricing.sql's macro), config_sources,
 -- attribution_rules; parameter $timezone.
-with priced_rows as (
-    select * from pricing('pricing_input')
-),
-
-files as (
-    select distinct source_file from priced_rows
+-- The rules that look beyond a row read only input columns, so they are worked out first over narrow reads of
+-- pricing_input (per file, per key, per UTC day and biller); the priced rows then pass once through small joins,
+-- never materialized whole.
+with files as (
+    select distinct source_file from pricing_input
 ),
 
 source_of_file as (
@@ -17,8 +16,16 @@ source_of_file as (
     group by files.source_file
 ),
 
+file_sources as (
+    select f.source_file, s.*,
+           coalesce(s.role, 'primary') = 'primary' and coalesce(s.billing, 'api') = 'api' as counts
+    from files f
+    left join source_of_file sf using (source_file)
+    left join config_sources s on s.idx = sf.idx
+),
+
 rule_keys as (
-    select distinct api_key, workspace, project, source_file from priced_rows where app_raw is null
+    select distinct api_key, workspace, project, source_file from pricing_input where app_raw is null
 ),
 
 rule_of_key as (
@@ -32,24 +39,62 @@ rule_of_key as (
     group by all
 ),
 
+-- per row, what the day rules read: its UTC day, biller, grain, whether its source counts, whether it states
+-- only money (money_only: billed, no usage to price, a stated cost — a cost export's bucket)
+day_rows as (
+    select i.ts::date as utc_day, coalesce(i.billed_by, i.provider) as biller, i.grain,
+           coalesce(f.counts, true) as counts, money_only(i) as money_only, i.source_format
+    from pricing_input i
+    left join file_sources f using (source_file)
+),
+
+-- a bucket counts only on a UTC day its biller (billed_by, else provider) has no counted request rows
+logged_days as (
+    select distinct utc_day, biller from day_rows where grain = 'request' and counts
+),
+
+counted_rows as (
+    select d.*,
+           case when d.grain = 'request' then d.counts else d.counts and l.utc_day is null end as counted
+    from day_rows d
+    left join logged_days l on d.grain = 'bucket' and l.utc_day = d.utc_day and l.biller is not distinct from d.biller
+),
+
+-- the (UTC day, biller) pairs whose counted rows carry usage (request logs or token buckets): a money-only row
+-- there states money those rows already price
+usage_days as (
+    select distinct utc_day, biller from counted_rows where counted and not money_only
+),
+
+-- elsewhere one statement counts per (UTC day, biller): two exports of the same charges (the Admin API cost report
+-- and the Console cost CSV) are not summed; the first source format by name wins
+statements as (
+    select utc_day, biller, min(source_format) as source_format
+    from counted_rows
+    where counted and money_only
+    group by all
+),
+
 attributed as (
     select p.*,
-           coalesce(p.app_raw, s.app, r.app, 'unattributed') as app,
+           coalesce(p.app_raw, f.app, r.app, 'unattributed') as app,
            case
                when p.app_raw is not null then 'the record (or ingest --app)'
-               when s.app is not null then s.rule
+               when f.app is not null then f.rule
                when r.app is not null then r.rule
                else 'unattributed'
            end as app_rule,
            timezone($timezone, p.ts)::date as day,
            date_trunc('month', timezone($timezone, p.ts)::date)::date as month,
-           coalesce(s.role, 'primary') = 'primary' and coalesce(s.billing, 'api') = 'api' as counts,
-           coalesce(s.label, p.source_format) as source_name,
-           coalesce(s.role, 'primary') as source_role,
-           coalesce(s.billing, 'api') as source_billing
-    from priced_rows p
-    left join source_of_file sf using (source_file)
-    left join config_sources s on s.idx = sf.idx
+           coalesce(f.counts, true) as counts,
+           coalesce(f.label, p.source_format) as source_name,
+           coalesce(f.role, 'primary') as source_role,
+           coalesce(f.billing, 'api') as source_billing,
+           money_only(p) as money_only,
+           p.ts::date as _utc_day,
+           coalesce(p.billed_by, p.provider) as _biller
+    from pricing('pricing_input') p
+    left join file_sources f using (source_file)
     left join rule_of_key rk
       on p.app_raw is null
      and rk.api_key is not distinct from p.api_key
@@ -59,54 +104,14 @@ attributed as (
     left join attribution_rules r on r.idx = rk.idx
 ),
 
--- a bucket counts only on a UTC day its biller (billed_by, else provider) has no counted request rows
-logged_days as (
-    select distinct ts::date as utc_day, coalesce(billed_by, provider) as biller
-    from attributed
-    where grain = 'request' and counts
-),
-
-totalled as (
-    select a.*,
-           case
-               when a.grain = 'request' then a.counts
-               else a.counts and l.utc_day is null
-           end as counted,
-           -- a row that states only money: billed, no usage to price, a stated cost (a cost export's bucket)
-           coalesce(a.billable, true) and not coalesce(a.usage_missing, false) and a.reported_cost_usd is not null
-               and coalesce(a.input_tokens, 0) + coalesce(a.cache_write_5m_tokens, 0)
-                   + coalesce(a.cache_write_1h_tokens, 0) + coalesce(a.cache_read_tokens, 0)
-                   + coalesce(a.output_tokens, 0) + coalesce(a.web_search_requests, 0) = 0 as money_only
-    from attributed a
-    left join logged_days l
-      on a.grain = 'bucket' and l.utc_day = a.ts::date and l.biller is not distinct from coalesce(a.billed_by, a.provider)
-),
-
--- the (UTC day, biller) pairs whose counted rows carry usage (request logs or token buckets): a money-only row
--- there states money those rows already price
-usage_days as (
-    select distinct ts::date as utc_day, coalesce(billed_by, provider) as biller
-    from totalled
-    where counted and not money_only
-),
-
--- elsewhere one statement counts per (UTC day, biller): two exports of the same charges (the Admin API cost report
--- and the Console cost CSV) are not summed; the first source format by name wins
-statements as (
-    select ts::date as utc_day, coalesce(billed_by, provider) as biller, min(source_format) as source_format
-    from totalled
-    where counted and money_only
-    group by all
-),
-
 settled as (
-    select t.* exclude (counted),
-           t.counted and (not t.money_only or (u.utc_day is null and s.source_format = t.source_format)) as in_totals
-    from totalled t
-    left join usage_days u
-      on t.money_only and u.utc_day = t.ts::date and u.biller is not distinct from coalesce(t.billed_by, t.provider)
-    left join statements s
-      on t.money_only and s.utc_day = t.ts::date and s.biller is not distinct from coalesce(t.billed_by, t.provider)
+    select a.* exclude (_utc_day, _biller),
+           case when a.grain = 'request' then a.counts else a.counts and l.utc_day is null end
+               and (not a.money_only or (u.utc_day is null and s.source_format = a.source_format)) as in_totals
+    from attributed a
+    left join logged_days l on a.grain = 'bucket' and l.utc_day = a._utc_day and l.biller is not distinct from a._biller
+    left join usage_days u on a.money_only and u.utc_day = a._utc_day and u.biller is not distinct from a._biller
+    left join statements s on a.money_only and s.utc_day = a._utc_day and s.biller is not distinct from a._biller
 ),
 
 -- cost_basis (DESIGN.md §2): 'stated' where cost_usd is the money the source states — a money-only row that counts,

@@ -15,13 +15,32 @@
 -- a bucket's tier is unknown only when its context_window cannot decide it for the row's threshold; a price row's
 -- contract_multiplier (user rows) applies to every charge, web search included, times the contract multiplier row
 -- (price_multipliers) in force for the model, else for its provider's `*`.
+-- What a row bills by count (tokens and fee-bearing calls), for a row r of the canonical columns; money_only: a
+-- billed row with no count but a stated cost (a cost export's bucket: sql/model/attribution.sql).
+create or replace macro billed_count(r) as
+    coalesce(r.input_tokens, 0) + coalesce(r.cache_write_5m_tokens, 0) + coalesce(r.cache_write_1h_tokens, 0)
+    + coalesce(r.cache_read_tokens, 0) + coalesce(r.output_tokens, 0) + coalesce(r.web_search_requests, 0);
+create or replace macro money_only(r) as
+    coalesce(r.billable, true) and not coalesce(r.usage_missing, false) and r.reported_cost_usd is not null
+    and billed_count(r) = 0;
+
+-- x (DECIMAL(38, 12)) times a multiplier m, rounded to 12 places; x itself where m is 1 (most rows: the multiply
+-- is skipped, the value the same).
+create or replace macro scaled(x, m) as case when m = 1 then x else cast(x * m as decimal(38, 12)) end;
+
 create or replace macro pricing_steps(input, catalog) as table
 -- Claude on Bedrock or Vertex AI is billed by AWS or Google at their own rates (audit §2.4; reference/pricing.md: not
 -- the first-party catalogue): such a row is priced under its biller's provider id, 'aws' or 'google' (the ids the
 -- formats give billed_by and genai-prices gives these providers), and so is a Claude model id only those clouds
 -- use, whoever the log says billed it: `[geo.]anthropic.claude-…` (Bedrock), `claude-…@YYYYMMDD` or
 -- `publishers/anthropic/models/…` (Vertex).
-with source as (
+-- (Wide CTEs are read twice without being materialized: everything per row is computed once, in facts; the
+-- per-model work is done once per distinct model string.)
+with logged as (
+    select distinct provider, billed_by, model from query_table(input)
+),
+
+price_providers as (
     select *,
            case
                when lower(billed_by) in ('aws', 'bedrock') then 'aws'
@@ -33,11 +52,11 @@ with source as (
                     then 'google'
                else provider
            end as _price_provider
-    from query_table(input)
+    from logged
 ),
 
 logged_models as (
-    select distinct _price_provider as provider, model from source
+    select distinct _price_provider as provider, model from price_providers
 ),
 
 canonical_names as (
@@ -65,12 +84,22 @@ resolved_models as (
     group by provider, model
 ),
 
-keyed as (
+-- each distinct logged (provider, billed_by, model): the provider it is priced under and its catalogue model
+model_keys as (
+    select p.provider, p.billed_by, p.model, p._price_provider, r.canonical_model as _canonical_model
+    from price_providers p
+    left join resolved_models r on r.provider = p._price_provider and r.model = p.model
+),
+
+keyed as not materialized (
     select s.*,
-           r.canonical_model as _canonical_model,
+           k._price_provider,
+           k._canonical_model,
            cast(timezone('UTC', s.ts) as date) as _price_date
-    from source s
-    left join resolved_models r on r.provider = s._price_provider and r.model = s.model
+    from query_table(input) s
+    left join model_keys k
+      on k.provider is not distinct from s.provider and k.billed_by is not distinct from s.billed_by
+     and k.model is not distinct from s.model
 ),
 
 price_keys as (
@@ -112,10 +141,7 @@ facts as (
            d._price,
            c._contract,
            -- a billable row with nothing to price (a money-only export row) costs 0 like a non-billable one
-           coalesce(k.billable, true) and (coalesce(k.usage_missing, false)
-               or coalesce(k.input_tokens, 0) + coalesce(k.cache_write_5m_tokens, 0) + coalesce(k.cache_write_1h_tokens, 0)
-                  + coalesce(k.cache_read_tokens, 0) + coalesce(k.output_tokens, 0) + coalesce(k.web_search_requests, 0) > 0)
-               as _billable,
+           coalesce(k.billable, true) and (coalesce(k.usage_missing, false) or billed_count(k) > 0) as _billable,
            coalesce(k.input_tokens, 0) as _in,
            coalesce(k.cache_write_5m_tokens, 0) as _cw5m,
            coalesce(k.cache_write_1h_tokens, 0) as _cw1h,
@@ -243,107 +269,123 @@ unbatched as (
 
 batched as (
     select * replace (
-        cast(_c_in * _m_batch as decimal(38, 12)) as _c_in,
-        cast(_c_cw5m * _m_batch as decimal(38, 12)) as _c_cw5m,
-        cast(_c_cw1h * _m_batch as decimal(38, 12)) as _c_cw1h,
-        cast(_c_cr * _m_batch_cache_read as decimal(38, 12)) as _c_cr,
-        cast(_c_out * _m_batch as decimal(38, 12)) as _c_out,
-        cast(_nc_in * _m_batch as decimal(38, 12)) as _nc_in,
-        cast(_nc_out * _m_batch as decimal(38, 12)) as _nc_out
+        scaled(_c_in, _m_batch) as _c_in,
+        scaled(_c_cw5m, _m_batch) as _c_cw5m,
+        scaled(_c_cw1h, _m_batch) as _c_cw1h,
+        scaled(_c_cr, _m_batch_cache_read) as _c_cr,
+        scaled(_c_out, _m_batch) as _c_out,
+        scaled(_nc_in, _m_batch) as _nc_in,
+        scaled(_nc_out, _m_batch) as _nc_out
     )
     from unbatched
 ),
 
 geo as (
     select * replace (
-        cast(_c_in * _m_geo as decimal(38, 12)) as _c_in,
-        cast(_c_cw5m * _m_geo as decimal(38, 12)) as _c_cw5m,
-        cast(_c_cw1h * _m_geo as decimal(38, 12)) as _c_cw1h,
-        cast(_c_cr * _m_geo as decimal(38, 12)) as _c_cr,
-        cast(_c_out * _m_geo as decimal(38, 12)) as _c_out,
-        cast(_nb_in * _m_geo as decimal(38, 12)) as _nb_in,
-        cast(_nb_cw5m * _m_geo as decimal(38, 12)) as _nb_cw5m,
-        cast(_nb_cw1h * _m_geo as decimal(38, 12)) as _nb_cw1h,
-        cast(_nb_cr * _m_geo as decimal(38, 12)) as _nb_cr,
-        cast(_nb_out * _m_geo as decimal(38, 12)) as _nb_out,
-        cast(_nc_in * _m_geo as decimal(38, 12)) as _nc_in,
-        cast(_nc_out * _m_geo as decimal(38, 12)) as _nc_out
+        scaled(_c_in, _m_geo) as _c_in,
+        scaled(_c_cw5m, _m_geo) as _c_cw5m,
+        scaled(_c_cw1h, _m_geo) as _c_cw1h,
+        scaled(_c_cr, _m_geo) as _c_cr,
+        scaled(_c_out, _m_geo) as _c_out,
+        scaled(_nb_in, _m_geo) as _nb_in,
+        scaled(_nb_cw5m, _m_geo) as _nb_cw5m,
+        scaled(_nb_cw1h, _m_geo) as _nb_cw1h,
+        scaled(_nb_cr, _m_geo) as _nb_cr,
+        scaled(_nb_out, _m_geo) as _nb_out,
+        scaled(_nc_in, _m_geo) as _nc_in,
+        scaled(_nc_out, _m_geo) as _nc_out
     )
     from batched
 ),
 
 flex as (
     select * replace (
-        cast(_c_in * _m_flex as decimal(38, 12)) as _c_in,
-        cast(_c_cw5m * _m_flex as decimal(38, 12)) as _c_cw5m,
-        cast(_c_cw1h * _m_flex as decimal(38, 12)) as _c_cw1h,
-        cast(_c_cr * _m_flex_cache_read as decimal(38, 12)) as _c_cr,
-        cast(_c_out * _m_flex as decimal(38, 12)) as _c_out,
-        cast(_nb_in * _m_flex as decimal(38, 12)) as _nb_in,
-        cast(_nb_cw5m * _m_flex as decimal(38, 12)) as _nb_cw5m,
-        cast(_nb_cw1h * _m_flex as decimal(38, 12)) as _nb_cw1h,
-        cast(_nb_cr * _m_flex_cache_read as decimal(38, 12)) as _nb_cr,
-        cast(_nb_out * _m_flex as decimal(38, 12)) as _nb_out,
-        cast(_nc_in * _m_flex as decimal(38, 12)) as _nc_in,
-        cast(_nc_out * _m_flex as decimal(38, 12)) as _nc_out
+        scaled(_c_in, _m_flex) as _c_in,
+        scaled(_c_cw5m, _m_flex) as _c_cw5m,
+        scaled(_c_cw1h, _m_flex) as _c_cw1h,
+        scaled(_c_cr, _m_flex_cache_read) as _c_cr,
+        scaled(_c_out, _m_flex) as _c_out,
+        scaled(_nb_in, _m_flex) as _nb_in,
+        scaled(_nb_cw5m, _m_flex) as _nb_cw5m,
+        scaled(_nb_cw1h, _m_flex) as _nb_cw1h,
+        scaled(_nb_cr, _m_flex_cache_read) as _nb_cr,
+        scaled(_nb_out, _m_flex) as _nb_out,
+        scaled(_nc_in, _m_flex) as _nc_in,
+        scaled(_nc_out, _m_flex) as _nc_out
     )
     from geo
 ),
 
 contracted as (
     select * replace (
-        cast(_c_in * _m_contract as decimal(38, 12)) as _c_in,
-        cast(_c_cw5m * _m_contract as decimal(38, 12)) as _c_cw5m,
-        cast(_c_cw1h * _m_contract as decimal(38, 12)) as _c_cw1h,
-        cast(_c_cr * _m_contract as decimal(38, 12)) as _c_cr,
-        cast(_c_out * _m_contract as decimal(38, 12)) as _c_out,
-        cast(_nb_in * _m_contract as decimal(38, 12)) as _nb_in,
-        cast(_nb_cw5m * _m_contract as decimal(38, 12)) as _nb_cw5m,
-        cast(_nb_cw1h * _m_contract as decimal(38, 12)) as _nb_cw1h,
-        cast(_nb_cr * _m_contract as decimal(38, 12)) as _nb_cr,
-        cast(_nb_out * _m_contract as decimal(38, 12)) as _nb_out,
-        cast(_nc_in * _m_contract as decimal(38, 12)) as _nc_in,
-        cast(_nc_out * _m_contract as decimal(38, 12)) as _nc_out,
-        cast(_c_tool * _m_contract as decimal(38, 12)) as _c_tool
+        scaled(_c_in, _m_contract) as _c_in,
+        scaled(_c_cw5m, _m_contract) as _c_cw5m,
+        scaled(_c_cw1h, _m_contract) as _c_cw1h,
+        scaled(_c_cr, _m_contract) as _c_cr,
+        scaled(_c_out, _m_contract) as _c_out,
+        scaled(_nb_in, _m_contract) as _nb_in,
+        scaled(_nb_cw5m, _m_contract) as _nb_cw5m,
+        scaled(_nb_cw1h, _m_contract) as _nb_cw1h,
+        scaled(_nb_cr, _m_contract) as _nb_cr,
+        scaled(_nb_out, _m_contract) as _nb_out,
+        scaled(_nc_in, _m_contract) as _nc_in,
+        scaled(_nc_out, _m_contract) as _nc_out,
+        scaled(_c_tool, _m_contract) as _c_tool
     ),
     _c_in as _l_in, _c_cw5m as _l_cw5m, _c_cw1h as _l_cw1h, _c_cr as _l_cr, _c_out as _l_out, _c_tool as _l_tool
     from flex
 ),
 
+-- each flag a boolean (`_f_`), then the list of those set: built only for the rows that have one (most have none)
+flag_tests as (
+    select *,
+           _billable and _price is null as _f_no_price,
+           _billable and coalesce(usage_missing, false) as _f_usage_missing,
+           _billable and _batch and _fast_requested as _f_batch_and_fast,
+           _billable and _price is not null and _us and _price.us_geo_multiplier is null
+               and lower(provider) <> 'openai' as _f_geo_not_supported,
+           _billable and _price is not null and (
+               (_in > 0 and _r_in is null) or (_cw5m > 0 and _r_cw5m is null) or (_cw1h > 0 and _r_cw1h is null)
+               or (_cr > 0 and _r_cr is null) or (_out > 0 and _r_out is null)
+               or (_ws > 0 and _price.web_search_per_1k is null) or (_batch and _price.batch_multiplier is null)
+           ) as _f_no_rate,
+           _billable and _price is not null and _tier_unknown as _f_tier_unknown,
+           _billable and _price is not null and _service_tier = 'priority' and not _priority_rates
+               as _f_priority_list_price,
+           _billable and _price is not null and _fast_requested and not _batch and not _fast as _f_fast_at_standard
+    from contracted
+),
+
 flagged as (
     select *,
-           list_filter([
-               case when _billable and _price is null then 'no_price' end,
-               case when _billable and coalesce(usage_missing, false) then 'usage_missing' end,
-               case when _billable and _batch and _fast_requested then 'batch_and_fast' end,
-               case when _billable and _price is not null and _us and _price.us_geo_multiplier is null
-                    and lower(provider) <> 'openai' then 'geo_not_supported' end,
-               case when _billable and _price is not null and _in > 0 and _r_in is null then 'no_rate:input' end,
-               case when _billable and _price is not null and _cw5m > 0 and _r_cw5m is null
-                    then 'no_rate:cache_write_5m' end,
-               case when _billable and _price is not null and _cw1h > 0 and _r_cw1h is null
-                    then 'no_rate:cache_write_1h' end,
-               case when _billable and _price is not null and _cr > 0 and _r_cr is null then 'no_rate:cache_read' end,
-               case when _billable and _price is not null and _out > 0 and _r_out is null then 'no_rate:output' end,
-               case when _billable and _price is not null and _ws > 0 and _price.web_search_per_1k is null
-                    then 'no_rate:web_search' end,
-               case when _billable and _price is not null and _batch and _price.batch_multiplier is null
-                    then 'no_rate:batch' end,
-               case when _billable and _price is not null and _tier_unknown then 'tier_unknown' end,
-               case when _billable and _price is not null and _service_tier = 'priority' and not _priority_rates
-                    then 'priority_list_price' end,
-               case when _billable and _price is not null and _fast_requested and not _batch and not _fast
-                    then 'fast_at_standard' end
-           ], lambda flag: flag is not null) as _flags
-    from contracted
+           case when _f_no_price or _f_usage_missing or _f_batch_and_fast or _f_geo_not_supported or _f_no_rate
+                     or _f_tier_unknown or _f_priority_list_price or _f_fast_at_standard
+           then list_filter([
+               case when _f_no_price then 'no_price' end,
+               case when _f_usage_missing then 'usage_missing' end,
+               case when _f_batch_and_fast then 'batch_and_fast' end,
+               case when _f_geo_not_supported then 'geo_not_supported' end,
+               case when _f_no_rate and _in > 0 and _r_in is null then 'no_rate:input' end,
+               case when _f_no_rate and _cw5m > 0 and _r_cw5m is null then 'no_rate:cache_write_5m' end,
+               case when _f_no_rate and _cw1h > 0 and _r_cw1h is null then 'no_rate:cache_write_1h' end,
+               case when _f_no_rate and _cr > 0 and _r_cr is null then 'no_rate:cache_read' end,
+               case when _f_no_rate and _out > 0 and _r_out is null then 'no_rate:output' end,
+               case when _f_no_rate and _ws > 0 and _price.web_search_per_1k is null then 'no_rate:web_search' end,
+               case when _f_no_rate and _batch and _price.batch_multiplier is null then 'no_rate:batch' end,
+               case when _f_tier_unknown then 'tier_unknown' end,
+               case when _f_priority_list_price then 'priority_list_price' end,
+               case when _f_fast_at_standard then 'fast_at_standard' end
+           ], lambda flag: flag is not null)
+           else []::varchar[] end as _flags
+    from flag_tests
 ),
 
 settled as (
     select *,
            case
                when not _billable then 'free'
-               when list_has_any(_flags, ['no_price', 'usage_missing', 'batch_and_fast', 'geo_not_supported'])
-                    or len(list_filter(_flags, lambda flag: starts_with(flag, 'no_rate:'))) > 0 then 'unpriced'
+               when _f_no_price or _f_usage_missing or _f_batch_and_fast or _f_geo_not_supported or _f_no_rate
+                   then 'unpriced'
                else 'priced'
            end as _status
     from flagged
