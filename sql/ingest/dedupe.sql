@@ -7,7 +7,8 @@
 -- duplicate too, and so is a new row losing to its own line's lake row; any other loser — the same key billing
 -- something else — is a conflict (a reject). A lake row of a file read again in this run is judged by that read,
 -- so it is superseded, never displaced; a lake row that bills what the winner bills is superseded too.
--- Inputs: candidates (this run's rows), lake_rows (lake rows, same keys).
+-- Inputs: candidates (this run's rows), lake_rows (lake rows, same keys). A key only one row has (most of them: no
+-- lake row shares it, since lake_rows holds only the lake rows of this run's keys) loads; the windows rank the rest.
 with contenders as (
     select dedupe_key, coalesce(dedupe_rank, 0) as dedupe_rank, row_fingerprint, usage_fingerprint, total_tokens,
            source_file, source_line, 'new' as origin, null as lake_file
@@ -18,6 +19,11 @@ with contenders as (
     from lake_rows
 ),
 
+shared_keys as (
+    select dedupe_key from contenders where dedupe_key is not null group by dedupe_key having count(*) > 1
+),
+
+
 winners as (
     select *,
            first_value(row_fingerprint) over best as winning_fingerprint,
@@ -27,6 +33,7 @@ winners as (
            origin = 'lake' and source_file in (select source_file from candidates) as reread,
            bool_or(origin = 'lake') over (partition by dedupe_key) as key_in_lake
     from contenders
+    where dedupe_key is null or dedupe_key in (select dedupe_key from shared_keys)
     window best as (partition by dedupe_key
                     order by dedupe_rank, total_tokens desc, source_file, source_line, origin = 'lake' desc)
 ),
@@ -61,3 +68,7 @@ select
     end as outcome
 from ranked
 join kept using (dedupe_key)
+union all
+select dedupe_key, origin, source_file, source_line, lake_file, source_file, source_line, 'load'
+from contenders
+where dedupe_key is not null and dedupe_key not in (select dedupe_key from shared_keys)
