@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -78,19 +79,25 @@ class Lake:
             folder.mkdir(parents=True, exist_ok=True)
 
     @contextlib.contextmanager
-    def lock(self):
+    def lock(self, wait: float = 0):
         """An exclusive fcntl.flock on state/lock, released by the kernel if the process dies; re-entrant within
-        the process (nightly holds it while it ingests, re-prices and renders)."""
+        the process (nightly holds it while it ingests, re-prices and renders). Busy when another process holds it
+        for longer than `wait` seconds."""
         self.ensure()
         key = self.home.resolve()
         if key in _HELD:
             yield
             return
         with open(self.state / "lock", "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise Busy(f"another spendlog run holds {self.state / 'lock'}") from None
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise Busy(f"another spendlog run holds {self.state / 'lock'}") from None
+                    time.sleep(0.05)
             _HELD.add(key)
             try:
                 yield

@@ -15,6 +15,7 @@ from .lake import Lake, bind_usage, connect, file_day, write_partitioned
 from .pricing import catalog_version, load_catalog
 
 PRICED_SQL = ("model/catalog.sql", "model/pricing.sql", "model/attribution.sql")
+READER_WAIT_S = 30  # how long a query that must re-price first waits for another run's lock
 
 
 @functools.cache
@@ -89,7 +90,7 @@ def ensure_current(settings: Settings) -> dict:
     manifest = lake.read_manifest()
     if manifest.get("priced_stamp") == stamp(settings) or not manifest["tables"]["usage"]:
         return manifest
-    with lake.lock():
+    with lake.lock(wait=READER_WAIT_S):  # a run finishing its commit (the warehouse) holds the lock a moment
         manifest = lake.read_manifest()
         if manifest.get("priced_stamp") != stamp(settings):
             con = connect(settings)

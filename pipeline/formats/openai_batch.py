@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import FileError
 
-VERSION = 2
+VERSION = 3
 DESCRIPTION = ("OpenAI Batch API output and error files (JSONL); lines without a body time take the side-car "
                "`<file>.batch.json` (the Batch object), else `--batch-ended-at`; non-200 and error lines are "
                "non-billable rows"

@@ -334,7 +334,8 @@ PRICE_RATE_COLUMNS = [c for c in PRICE_COLUMNS if c not in ("provider", "model",
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
-    """rows as a CSV with columns, written atomically."""
+    """rows as a CSV with columns, written atomically (its folder made if need be)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     with replaced_atomically(Path(path)) as temp:
         with open(temp, "w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, columns, lineterminator="\n")
