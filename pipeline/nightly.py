@@ -192,8 +192,16 @@ def _mtime(path: Path) -> float:
 
 # --- reports --------------------------------------------------------------------------------------------------
 
-def day_fingerprints(con) -> dict[dt.date, str]:
-    return dict(con.execute(sql_text("nightly/day_fingerprints.sql")).fetchall())
+def day_fingerprints(con, lake: Lake, cached: dict) -> tuple[dict[dt.date, str], dict]:
+    """Each local day's fingerprint (sql/nightly/day_fingerprints.sql), and what to keep of them in the state. The
+    lake's files are immutable and every write names a new one, so while the priced and rejects files are the same
+    the fingerprints are too: a night with nothing new reads them from the state instead of scanning the lake."""
+    tables = lake.read_manifest()["tables"]
+    key = hashlib.sha256(json.dumps([tables["priced"], tables["rejects"]]).encode()).hexdigest()
+    if cached.get("key") == key:
+        return {dt.date.fromisoformat(day): fp for day, fp in cached["days"].items()}, cached
+    days = dict(con.execute(sql_text("nightly/day_fingerprints.sql")).fetchall())
+    return days, {"key": key, "days": {str(day): fp for day, fp in days.items()}}
 
 
 def covered_days(con, fingerprints: dict[dt.date, str]) -> set[dt.date]:
@@ -235,10 +243,10 @@ def report_fingerprint(job: tuple, fingerprints: dict[dt.date, str], version: st
 
 def reports_to_render(settings: Settings, lake: Lake, con, today: dt.date) -> tuple[list[tuple], dict]:
     """The reports whose rows changed since they were rendered (or that were never rendered), and the new state."""
-    fingerprints = day_fingerprints(con)
+    state = lake.read_state("rendered")
+    fingerprints, kept = day_fingerprints(con, lake, state.get("day_fingerprints", {}))
     covered = covered_days(con, fingerprints)
     version = f"{__version__} {catalog_version()} {settings.timezone}"
-    state = lake.read_state("rendered")
     done = state.get("reports", {})
     reports_dir = settings.home / "reports"
     jobs, new = [], dict(done)
@@ -248,15 +256,14 @@ def reports_to_render(settings: Settings, lake: Lake, con, today: dt.date) -> tu
         if done.get(stem) != fingerprint or not (reports_dir / f"{stem}.html").exists():
             jobs.append(job)
             new[stem] = fingerprint
-    return jobs, {"reports": new}
+    return jobs, {"reports": new, "day_fingerprints": kept}
 
 
 def _render_changed(settings: Settings, lake: Lake, con, today: dt.date) -> list[Path]:
     jobs, state = reports_to_render(settings, lake, con, today)
-    if not jobs:
-        return []
-    paths = render_all(settings, jobs, con=con)
-    lake.write_state("rendered", state)
+    paths = render_all(settings, jobs, con=con) if jobs else []
+    if jobs or state != lake.read_state("rendered"):
+        lake.write_state("rendered", state)
     return paths
 
 

@@ -133,6 +133,25 @@ def test_a_rerun_loads_nothing_and_renders_nothing(cron_home):
     assert [(r["reports_written"], r["warehouse_rebuilt"]) for r in log_lines(home)] == [(2, True), (0, False)]
 
 
+def test_a_night_with_nothing_new_reads_the_day_fingerprints_from_the_state(cron_home):
+    # the lake's files are the same, so the day fingerprints kept in state/rendered.json are used, not the lake: a
+    # fingerprint planted there re-renders its day (and the day after, which compares with it)
+    config, home = cron_home
+    logs = config.parent / "logs"
+    write_jsonl(logs / "a.jsonl", day_records("2026-02-10") + day_records("2026-02-11") + day_records("2026-02-12"))
+    nightly(config, "--date", "2026-02-13")
+    state_path = home / "state" / "rendered.json"
+    state = json.loads(state_path.read_text())
+    assert sorted(state["day_fingerprints"]["days"]) == ["2026-02-10", "2026-02-11", "2026-02-12"]
+    state["day_fingerprints"]["days"]["2026-02-11"] = "planted"
+    state_path.write_text(json.dumps(state))
+    assert SUMMARY.match(nightly(config, "--date", "2026-02-13").output).group("reports") == "2"
+    # a new file changes the lake's files: the fingerprints are the lake's again, the planted one gone
+    write_jsonl(logs / "b.jsonl", day_records("2026-02-12", app="late"))
+    assert SUMMARY.match(nightly(config, "--date", "2026-02-13").output).group("reports") == "2"
+    assert "planted" not in state_path.read_text()
+
+
 def test_new_rows_rerender_their_day_and_the_day_after(cron_home):
     config, home = cron_home
     logs = config.parent / "logs"
