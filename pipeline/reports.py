@@ -247,10 +247,15 @@ def load_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql_text("reports/_macros.sql"))
 
 
-def prepare_period_rows(con: duckdb.DuckDBPyConnection, params: dict) -> None:
-    """The temp table period_rows: the period's spend rows (sql/reports/period_rows.sql)."""
+def prepare_period_rows(con: duckdb.DuckDBPyConnection, params: dict, prepared: set | None = None) -> None:
+    """The temp table period_rows: the period's spend rows (sql/reports/period_rows.sql); made once per report when
+    render_report passes its set of prepared tables (prepared), else every time."""
+    if prepared is not None and "period_rows" in prepared:
+        return
     query = sql_text("reports/period_rows.sql")
     con.execute(query, used_params(query, params))
+    if prepared is not None:
+        prepared.add("period_rows")
 
 
 def compare_lines(con: duckdb.DuckDBPyConnection, models: list[str], compare) -> list[tuple]:
@@ -271,19 +276,21 @@ def compare_lines(con: duckdb.DuckDBPyConnection, models: list[str], compare) ->
     return lines
 
 
-def prepare_whatif(con: duckdb.DuckDBPyConnection, params: dict) -> None:
+def prepare_whatif(con: duckdb.DuckDBPyConnection, params: dict, prepared: set | None = None) -> None:
     """The what-if section's tables (sql/reports/whatif_prepare.sql): period_rows priced on every model in use (all of
-    them) and on every equivalent (the rows of the models it stands for), a price_as query per target model."""
-    prepare_period_rows(con, params)
+    them) and on every equivalent (the rows of the models it stands for), every target in one statement."""
+    prepare_period_rows(con, params, prepared)
     statements = sql_named("reports/whatif_prepare.sql")
     models = [model for (model,) in con.execute(statements["models_in_use"]).fetchall()]
     lines = compare_lines(con, models, params.get("compare", ()))
     con.execute(statements["create_priced"])
     con.execute(statements["create_compare"])
+    pairs = []
     for target in sorted(set(models) | {equivalent for _, equivalent, _, _ in lines if equivalent}):
         sources = models if target in models else sorted({model for model, eq, _, _ in lines if eq == target})
-        con.execute(statements["rows_for"], {"sources": sources})
-        con.execute(statements["price_on"], {"target": target})
+        pairs += [{"target": target, "model": model} for model in sources]
+    if pairs:
+        con.execute(statements["price_on_targets"], {"pairs": pairs})
     if lines:
         con.executemany(statements["add_compare"],
                         [dict(zip(("model", "equivalent", "origin", "position"), line)) for line in lines])
@@ -293,13 +300,14 @@ def prepare_whatif(con: duckdb.DuckDBPyConnection, params: dict) -> None:
 PREPARE = {"drivers": prepare_period_rows, "whatif": prepare_whatif}
 
 
-def run_section(con: duckdb.DuckDBPyConnection, section: str, params: dict):
+def run_section(con: duckdb.DuckDBPyConnection, section: str, params: dict, prepared: set | None = None):
     """Run sql/reports/<section>.sql with the named parameters it uses, after creating the section's own macros
-    (sql/reports/_<section>.sql) where it has them and its PREPARE step; an Arrow table."""
+    (sql/reports/_<section>.sql) where it has them and its PREPARE step; an Arrow table. prepared: the temp tables
+    already made for this report's params (render_report's, so the sections of one report share them)."""
     if resource("sql", f"reports/_{section}.sql").is_file():
         con.execute(sql_text(f"reports/_{section}.sql"))
     if section in PREPARE:
-        PREPARE[section](con, params)
+        PREPARE[section](con, params, prepared)
     query = sql_text(f"reports/{section}.sql")
     return con.sql(query, params=used_params(query, params)).to_arrow_table()
 
@@ -374,10 +382,11 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
     shown: list[str] = []
     csv_files: dict[str, str] = {}
     svgs: dict[str, list[Markup]] = {}
+    prepared: set[str] = set()
     for section in SECTIONS:
         if kind not in section.kinds:
             continue
-        table = run_section(con, section.name, params)
+        table = run_section(con, section.name, params, prepared)
         sections[section.name] = table.to_pylist()
         csv_path = out_dir / f"{period.stem}.{section.name}.csv"
         if section.optional and not table.num_rows:
