@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -158,6 +159,15 @@ def template_environment() -> Environment:
     )
     env.filters["md"] = markdown_escape
     return env
+
+
+@functools.cache
+def _report_templates() -> Environment:
+    """The environment reports and the index render with, made once per process: Jinja compiles each template
+    once per environment, and a nightly renders dozens of reports."""
+    return template_environment()
+
+
 
 
 @dataclass(frozen=True)
@@ -371,10 +381,16 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
                   by: Breakdown | None = None) -> list[Path]:
     """Render one report (HTML, Markdown, a CSV per section and per chart, the charts inline as SVG) into out_dir;
     the written paths."""
+    load_macros(con)
+    return _render_report(con, kind, start, end, out_dir, meta, by)
+
+
+def _render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: dict,
+                   by: Breakdown | None = None) -> list[Path]:
+    """render_report on a connection that has the display macros (load_macros) already."""
     period = checked_period(kind, start, end, by)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    load_macros(con)
     params = section_params(period, meta)
 
     written: list[Path] = []
@@ -427,7 +443,7 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
         "csv_files": csv_files,
         "charts": svgs,
     }
-    env = template_environment()
+    env = _report_templates()
     pages = []
     for suffix in ("html", "md"):
         path = out_dir / f"{period.stem}.{suffix}"
@@ -482,7 +498,7 @@ def render_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:
         if reports:
             groups.append({"kind": kind, "heading": heading, "reports": reports})
     path = out_dir / "index.html"
-    _write_text(path, template_environment().get_template("index.html").render(groups=groups))
+    _write_text(path, _report_templates().get_template("index.html").render(groups=groups))
     return path
 
 
@@ -493,7 +509,8 @@ def render_all(settings, jobs, out_dir: Path | None = None, con=None) -> list[Pa
     meta = report_meta(settings)
     views = con or open_views(settings)
     try:
-        paths = [path for job in jobs for path in render_report(views, *job[:3], out, meta, *job[3:])]
+        load_macros(views)
+        paths = [path for job in jobs for path in _render_report(views, *job[:3], out, meta, *job[3:])]
         render_index(views, out)
     finally:
         if con is None:
