@@ -11,10 +11,17 @@
 --   per request = (C − P) − volume − mix − cache − prices: tokens per request, within each app × model
 -- Shown only when the previous period has billable requests. Divisions go through money_div (exact to 1e-12).
 -- Reads period_rows (this period's spend_rows, made by pipeline/reports.py before this query); only its catalogue rows
--- are priced again.
+-- are priced again, and none when the previous period has no billable requests (the section is empty then).
 -- Params: $start, $end (this period), $prev_start, $prev_end (the previous one).
-with catalogue_rows as (
-    select * from period_rows where coalesce(cost_basis = 'catalogue', false)
+with previous_rows as (
+    select * from spend_rows($prev_start, $prev_end)
+),
+
+catalogue_rows as (
+    select *
+    from period_rows
+    where coalesce(cost_basis = 'catalogue', false)
+      and coalesce((select sum(requests) from previous_rows), 0) > 0
 ),
 
 current_rows as (
@@ -42,7 +49,7 @@ cells as (
         coalesce(sum(cost_usd), 0)::decimal(38, 12) as cost_usd,
         coalesce(sum(cost_usd), 0)::decimal(38, 12) as cost_at_previous_prices_usd,
         coalesce(sum(cost_without_cache_usd - cost_usd), 0)::decimal(38, 12) as saved_usd
-    from spend_rows($prev_start, $prev_end)
+    from previous_rows
     group by all
     union all
     select
