@@ -29,6 +29,8 @@ candidates as (
            case when a.layer = 'imported' then a.source_line else 0 end as alias_line
     from model_aliases a
     join wanted w on regexp_full_match(w.name, a.pattern)
+    -- a catalogue name outranks every alias: match aliases (a regular expression each) only for the other names
+    where not exists (select 1 from price_catalog c where c.model = w.name)
 ),
 
 -- a curated (or user) name beats an imported one, a curated alias an imported one; of a provider's imported
