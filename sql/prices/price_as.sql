@@ -1,5 +1,5 @@
--- What-if pricing: the table macros price_as_target(target_model), price_as(target_model [, relation]) and
--- price_at(price_day [, relation]) (at the end).
+-- What-if pricing: the table macros price_as_targets(names), price_as_target(target_model),
+-- price_as_each(relation), price_as(target_model [, relation]) and price_at(price_day [, relation]) (at the end).
 -- `select * from price_as('claude-opus-4-6')` is every row of priced_usage (or of the table or view named by
 -- relation := '…') priced as if it had run on the target, by sql/model/pricing.sql itself (its macro pricing_steps
 -- over the CTEs price_as_input and price_as_catalog), plus
@@ -10,6 +10,7 @@
 -- long-context threshold decides the tier; the request keeps its batch, speed, service tier and inference_geo,
 -- and US-only inference on a target without a US multiplier is priced at x1 (flag price_as_no_geo). The target's
 -- contract multipliers apply. Needs the catalogue tables and the pricing macros (sql/model/).
+
 -- price_as_targets(names): each distinct target name of the relation named by names (its column price_as_target)
 -- with the catalogue provider and model it prices as: the catalogue name itself, else an alias; an unknown or
 -- ambiguous name is an error. price_as_target(target_model) is one name's.
