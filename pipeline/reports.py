@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -160,6 +161,13 @@ def template_environment() -> Environment:
     return env
 
 
+@functools.cache
+def _report_templates() -> Environment:
+    """The environment reports and the index render with, made once per process: Jinja compiles each template
+    once per environment, and a nightly renders dozens of reports."""
+    return template_environment()
+
+
 @dataclass(frozen=True)
 class Period:
     kind: str
@@ -247,10 +255,15 @@ def load_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql_text("reports/_macros.sql"))
 
 
-def prepare_period_rows(con: duckdb.DuckDBPyConnection, params: dict) -> None:
-    """The temp table period_rows: the period's spend rows (sql/reports/period_rows.sql)."""
+def prepare_period_rows(con: duckdb.DuckDBPyConnection, params: dict, prepared: set | None = None) -> None:
+    """The temp table period_rows: the period's spend rows (sql/reports/period_rows.sql); made once per report when
+    render_report passes its set of prepared tables (prepared), else every time."""
+    if prepared is not None and "period_rows" in prepared:
+        return
     query = sql_text("reports/period_rows.sql")
     con.execute(query, used_params(query, params))
+    if prepared is not None:
+        prepared.add("period_rows")
 
 
 def compare_lines(con: duckdb.DuckDBPyConnection, models: list[str], compare) -> list[tuple]:
@@ -271,19 +284,35 @@ def compare_lines(con: duckdb.DuckDBPyConnection, models: list[str], compare) ->
     return lines
 
 
-def prepare_whatif(con: duckdb.DuckDBPyConnection, params: dict) -> None:
+# The row × target pairs the what-if prices in one statement: pricing holds them all in memory (about 1 KB each at
+# its peak), so a statement stays well within the default duckdb_memory_limit (1GB) and spills nothing; fewer, larger
+# statements are faster (each costs about 0.2 s to plan and start).
+WHATIF_PAIRS_PER_STATEMENT = 600_000
+
+
+def prepare_whatif(con: duckdb.DuckDBPyConnection, params: dict, prepared: set | None = None) -> None:
     """The what-if section's tables (sql/reports/whatif_prepare.sql): period_rows priced on every model in use (all of
-    them) and on every equivalent (the rows of the models it stands for), a price_as query per target model."""
-    prepare_period_rows(con, params)
+    them) and on every equivalent (the rows of the models it stands for), every target at once: a statement per slice
+    of period_rows (WHATIF_PAIRS_PER_STATEMENT), the slices' sums added up."""
+    prepare_period_rows(con, params, prepared)
     statements = sql_named("reports/whatif_prepare.sql")
     models = [model for (model,) in con.execute(statements["models_in_use"]).fetchall()]
     lines = compare_lines(con, models, params.get("compare", ()))
     con.execute(statements["create_priced"])
+    con.execute(statements["create_parts"])
     con.execute(statements["create_compare"])
+    pairs = []
     for target in sorted(set(models) | {equivalent for _, equivalent, _, _ in lines if equivalent}):
         sources = models if target in models else sorted({model for model, eq, _, _ in lines if eq == target})
-        con.execute(statements["rows_for"], {"sources": sources})
-        con.execute(statements["price_on"], {"target": target})
+        pairs += [{"target": target, "model": model} for model in sources]
+    if pairs:
+        [(past_rowid,)] = con.execute(statements["period_rowids"]).fetchall()
+        most_targets = max(sum(pair["model"] == model for pair in pairs) for model in models)
+        rows_per_slice = max(1, WHATIF_PAIRS_PER_STATEMENT // most_targets)
+        for first in range(0, past_rowid, rows_per_slice):
+            con.execute(statements["price_on_targets"],
+                        {"pairs": pairs, "first_row": first, "past_row": first + rows_per_slice})
+        con.execute(statements["sum_parts"])
     if lines:
         con.executemany(statements["add_compare"],
                         [dict(zip(("model", "equivalent", "origin", "position"), line)) for line in lines])
@@ -293,13 +322,14 @@ def prepare_whatif(con: duckdb.DuckDBPyConnection, params: dict) -> None:
 PREPARE = {"drivers": prepare_period_rows, "whatif": prepare_whatif}
 
 
-def run_section(con: duckdb.DuckDBPyConnection, section: str, params: dict):
+def run_section(con: duckdb.DuckDBPyConnection, section: str, params: dict, prepared: set | None = None):
     """Run sql/reports/<section>.sql with the named parameters it uses, after creating the section's own macros
-    (sql/reports/_<section>.sql) where it has them and its PREPARE step; an Arrow table."""
+    (sql/reports/_<section>.sql) where it has them and its PREPARE step; an Arrow table. prepared: the temp tables
+    already made for this report's params (render_report's, so the sections of one report share them)."""
     if resource("sql", f"reports/_{section}.sql").is_file():
         con.execute(sql_text(f"reports/_{section}.sql"))
     if section in PREPARE:
-        PREPARE[section](con, params)
+        PREPARE[section](con, params, prepared)
     query = sql_text(f"reports/{section}.sql")
     return con.sql(query, params=used_params(query, params)).to_arrow_table()
 
@@ -363,10 +393,16 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
                   by: Breakdown | None = None) -> list[Path]:
     """Render one report (HTML, Markdown, a CSV per section and per chart, the charts inline as SVG) into out_dir;
     the written paths."""
+    load_macros(con)
+    return _render_report(con, kind, start, end, out_dir, meta, by)
+
+
+def _render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: dict,
+                   by: Breakdown | None = None) -> list[Path]:
+    """render_report on a connection that has the display macros (load_macros) already."""
     period = checked_period(kind, start, end, by)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    load_macros(con)
     params = section_params(period, meta)
 
     written: list[Path] = []
@@ -374,10 +410,11 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
     shown: list[str] = []
     csv_files: dict[str, str] = {}
     svgs: dict[str, list[Markup]] = {}
+    prepared: set[str] = set()
     for section in SECTIONS:
         if kind not in section.kinds:
             continue
-        table = run_section(con, section.name, params)
+        table = run_section(con, section.name, params, prepared)
         sections[section.name] = table.to_pylist()
         csv_path = out_dir / f"{period.stem}.{section.name}.csv"
         if section.optional and not table.num_rows:
@@ -418,7 +455,7 @@ def render_report(con, kind: str, start: date, end: date, out_dir: Path, meta: d
         "csv_files": csv_files,
         "charts": svgs,
     }
-    env = template_environment()
+    env = _report_templates()
     pages = []
     for suffix in ("html", "md"):
         path = out_dir / f"{period.stem}.{suffix}"
@@ -473,7 +510,7 @@ def render_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:
         if reports:
             groups.append({"kind": kind, "heading": heading, "reports": reports})
     path = out_dir / "index.html"
-    _write_text(path, template_environment().get_template("index.html").render(groups=groups))
+    _write_text(path, _report_templates().get_template("index.html").render(groups=groups))
     return path
 
 
@@ -484,7 +521,8 @@ def render_all(settings, jobs, out_dir: Path | None = None, con=None) -> list[Pa
     meta = report_meta(settings)
     views = con or open_views(settings)
     try:
-        paths = [path for job in jobs for path in render_report(views, *job[:3], out, meta, *job[3:])]
+        load_macros(views)
+        paths = [path for job in jobs for path in _render_report(views, *job[:3], out, meta, *job[3:])]
         render_index(views, out)
     finally:
         if con is None:

@@ -131,3 +131,12 @@ def test_rendered_in_the_monthly_report(con, tmp_path):
     html = (tmp_path / "monthly-2026-03.html").read_text(encoding="utf-8")
     assert "<td class=\"model\">Everything on claude-sonnet-4-6 (the dearest per request)</td>" in html
     assert (tmp_path / "monthly-2026-03.whatif.csv").exists()
+
+
+def test_priced_in_slices_the_same_as_in_one_statement(con, monkeypatch):
+    # 1,010 rows, each priced on 4 targets (the 2 models in use, its 2 default equivalents): 28 pairs a statement is
+    # 7 rows a slice, 145 slices
+    whole = whatif(con)
+    monkeypatch.setattr("pipeline.reports.WHATIF_PAIRS_PER_STATEMENT", 28)
+    assert whatif(con) == whole
+    assert con.execute("select count(*) > 100 from whatif_priced_parts").fetchall() == [(True,)]

@@ -1,5 +1,5 @@
--- What-if pricing: the table macros price_as_target(target_model), price_as(target_model [, relation]) and
--- price_at(price_day [, relation]) (at the end).
+-- What-if pricing: the table macros price_as_targets(names), price_as_target(target_model),
+-- price_as_each(relation), price_as(target_model [, relation]) and price_at(price_day [, relation]) (at the end).
 -- `select * from price_as('claude-opus-4-6')` is every row of priced_usage (or of the table or view named by
 -- relation := '…') priced as if it had run on the target, by sql/model/pricing.sql itself (its macro pricing_steps
 -- over the CTEs price_as_input and price_as_catalog), plus
@@ -10,47 +10,76 @@
 -- long-context threshold decides the tier; the request keeps its batch, speed, service tier and inference_geo,
 -- and US-only inference on a target without a US multiplier is priced at x1 (flag price_as_no_geo). The target's
 -- contract multipliers apply. Needs the catalogue tables and the pricing macros (sql/model/).
-create or replace macro price_as_target(target_model) as table
+
+-- price_as_targets(names): each distinct target name of the relation named by names (its column price_as_target)
+-- with the catalogue provider and model it prices as: the catalogue name itself, else an alias; an unknown or
+-- ambiguous name is an error. price_as_target(target_model) is one name's.
+create or replace macro price_as_targets(names) as table
 with wanted as (
-    select lower(trim(target_model)) as name
+    select distinct price_as_target, lower(trim(price_as_target)) as name
+    from query_table(names)
 ),
 
 candidates as (
-    select c.provider, c.model, case when c.layer = 'imported' then 2 else 1 end as match_rank, 0 as alias_line
-    from (select distinct provider, model, layer from price_catalog) c, wanted w
-    where c.model = w.name
+    select w.price_as_target, c.provider, c.model, case when c.layer = 'imported' then 2 else 1 end as match_rank,
+           0 as alias_line
+    from (select distinct provider, model, layer from price_catalog) c
+    join wanted w on c.model = w.name
     union all
-    select a.provider, a.model, case when a.layer = 'imported' then 4 else 3 end as match_rank,
+    select w.price_as_target, a.provider, a.model, case when a.layer = 'imported' then 4 else 3 end as match_rank,
            case when a.layer = 'imported' then a.source_line else 0 end as alias_line
-    from model_aliases a, wanted w
-    where regexp_full_match(w.name, a.pattern)
+    from model_aliases a
+    join wanted w on regexp_full_match(w.name, a.pattern)
+    -- a catalogue name outranks every alias: match aliases (a regular expression each) only for the other names
+    where not exists (select 1 from price_catalog c where c.model = w.name)
 ),
 
 -- a curated (or user) name beats an imported one, a curated alias an imported one; of a provider's imported
 -- aliases the first in the file wins (genai-prices' order), as in sql/model/pricing.sql
 first_imported as (
     select * from candidates
-    qualify match_rank < 4 or row_number() over (partition by provider, match_rank order by alias_line) = 1
+    qualify match_rank < 4
+         or row_number() over (partition by price_as_target, provider, match_rank order by alias_line) = 1
 ),
 
 best as (
-    select distinct provider, model from first_imported qualify rank() over (order by match_rank) = 1
+    select distinct price_as_target, provider, model
+    from first_imported
+    qualify rank() over (partition by price_as_target order by match_rank) = 1
 )
 
 select
-    case count(*)
-        when 1 then min(provider)
-        when 0 then error('price_as: ''' || target_model || ''' is no catalogue model or alias')
-        else error('price_as: ''' || target_model || ''' names '
-                   || string_agg(provider || '/' || model, ' and ' order by provider, model)
+    w.price_as_target,
+    case count(b.provider)
+        when 1 then min(b.provider)
+        when 0 then error('price_as: ''' || w.price_as_target || ''' is no catalogue model or alias')
+        else error('price_as: ''' || w.price_as_target || ''' names '
+                   || string_agg(b.provider || '/' || b.model, ' and ' order by b.provider, b.model)
                    || ': name one')
     end as provider,
-    min(model) as model
-from best;
+    min(b.model) as model
+from wanted w
+left join best b on b.price_as_target is not distinct from w.price_as_target
+group by w.price_as_target;
 
-create or replace macro price_as(target_model, relation := 'priced_usage') as table
-with price_as_target_model as (
-    select * from price_as_target(target_model)
+create or replace macro price_as_target(target_model) as table
+with price_as_wanted as (
+    select target_model as price_as_target
+)
+select provider, model from price_as_targets('price_as_wanted');
+
+-- `select * from price_as_each('my_rows')`: every row of the relation priced as price_as prices it, each on the
+-- target its column price_as_target names (a catalogue name or alias), so that one statement prices rows on many
+-- targets (the what-if section: sql/reports/whatif_prepare.sql). The relation's columns, then the five of price_as,
+-- in no particular order (price_as keeps the relation's).
+create or replace macro price_as_each(relation) as table
+with price_as_rows as materialized (
+    select row_number() over () as price_as_row, *
+    from query_table(relation)
+),
+
+price_as_target_models as (
+    select * from price_as_targets('price_as_rows')
 ),
 
 price_as_catalog as (
@@ -65,22 +94,19 @@ price_as_catalog as (
            ),
            p.us_geo_multiplier is null as no_geo
     from price_catalog p
-    join price_as_target_model t on p.provider = t.provider and p.model = t.model
-),
-
-price_as_rows as materialized (
-    select row_number() over () as price_as_row, *
-    from query_table(relation)
+    join (select distinct provider, model from price_as_target_models) t
+      on p.provider = t.provider and p.model = t.model
 ),
 
 asked_days as (
-    select distinct cast(timezone('UTC', ts) as date) as asked
+    select distinct price_as_target, cast(timezone('UTC', ts) as date) as asked
     from price_as_rows
     where ts is not null
 ),
 
 day_rules as (
-    select d.asked,
+    select d.price_as_target,
+           d.asked,
            case
                when bool_or(p.effective_from <= d.asked and (p.effective_to is null or d.asked < p.effective_to))
                    then d.asked
@@ -88,8 +114,9 @@ day_rules as (
                else max(p.effective_from) filter (where p.effective_from <= d.asked)
            end as priced_on
     from asked_days d
-    cross join price_as_catalog p
-    group by d.asked
+    join price_as_target_models t on t.price_as_target is not distinct from d.price_as_target
+    join price_as_catalog p on p.provider = t.provider and p.model = t.model
+    group by d.price_as_target, d.asked
 ),
 
 price_as_input as (
@@ -104,8 +131,9 @@ price_as_input as (
            r.input_tokens, r.cache_write_5m_tokens, r.cache_write_1h_tokens, r.cache_read_tokens, r.output_tokens,
            r.web_search_requests, r.batch, r.service_tier, r.speed, r.inference_geo
     from price_as_rows r
-    cross join price_as_target_model t
-    left join day_rules dr on dr.asked = cast(timezone('UTC', r.ts) as date)
+    join price_as_target_models t on t.price_as_target is not distinct from r.price_as_target
+    left join day_rules dr
+      on dr.price_as_target is not distinct from r.price_as_target and dr.asked = cast(timezone('UTC', r.ts) as date)
 ),
 
 price_as_priced as (
@@ -123,8 +151,16 @@ select r.* exclude (price_as_row),
            case when p._billable and p._us and p._price.no_geo then 'price_as_no_geo' end
        ], lambda flag: flag is not null) || p.price_flags as price_as_flags
 from price_as_rows r
-join price_as_priced p using (price_as_row)
-order by r.price_as_row;
+join price_as_priced p using (price_as_row);
+
+create or replace macro price_as(target_model, relation := 'priced_usage') as table
+with price_as_targeted as (
+    select row_number() over () as price_as_order, *, target_model as price_as_target
+    from query_table(relation)
+)
+select * exclude (price_as_order, price_as_target)
+from price_as_each('price_as_targeted')
+order by price_as_order;
 
 -- `select * from price_at(date '2026-02-28', relation := 'my_rows')`: every row of the relation (default
 -- priced_usage) priced by sql/model/pricing.sql as if it had run on that UTC day: same model, same usage, the price

@@ -10,18 +10,34 @@
 --   prices      = C − Σ c'                the catalogue's prices changing (a price cut, a long-context tier ending)
 --   per request = (C − P) − volume − mix − cache − prices: tokens per request, within each app × model
 -- Shown only when the previous period has billable requests. Divisions go through money_div (exact to 1e-12).
--- Reads period_rows (this period's spend_rows, made by pipeline/reports.py before this query).
+-- Reads period_rows (this period's spend_rows, made by pipeline/reports.py before this query); only its catalogue rows
+-- are priced again, and none when the previous period has no billable requests (the section is empty then).
 -- Params: $start, $end (this period), $prev_start, $prev_end (the previous one).
-with current_rows as (
+with previous_rows as (
+    select * from spend_rows($prev_start, $prev_end)
+),
+
+catalogue_rows as (
+    select *
+    from period_rows
+    where coalesce(cost_basis = 'catalogue', false)
+      and coalesce((select sum(requests) from previous_rows), 0) > 0
+),
+
+current_rows as (
     select
-        *,
-        -- a cost the source states (cost_basis 'stated') does not move with the catalogue's prices
-        case when cost_basis = 'catalogue' then coalesce(cost_at_usd, cost_usd) else cost_usd end
-            as cost_at_previous_prices_usd,
-        case when cost_basis = 'catalogue' then coalesce(cost_without_cache_at_usd, cost_without_cache_usd)
-             else cost_without_cache_usd end
-            as cost_without_cache_at_previous_prices_usd
-    from price_at($prev_end, 'period_rows')
+        app,
+        model_label,
+        requests,
+        cost_usd,
+        coalesce(cost_at_usd, cost_usd) as cost_at_previous_prices_usd,
+        coalesce(cost_without_cache_at_usd, cost_without_cache_usd) as cost_without_cache_at_previous_prices_usd
+    from price_at($prev_end, 'catalogue_rows')
+    union all
+    -- a cost the source states (cost_basis 'stated') does not move with the catalogue's prices
+    select app, model_label, requests, cost_usd, cost_usd, cost_without_cache_usd
+    from period_rows
+    where not coalesce(cost_basis = 'catalogue', false)
 ),
 
 cells as (
@@ -33,7 +49,7 @@ cells as (
         coalesce(sum(cost_usd), 0)::decimal(38, 12) as cost_usd,
         coalesce(sum(cost_usd), 0)::decimal(38, 12) as cost_at_previous_prices_usd,
         coalesce(sum(cost_without_cache_usd - cost_usd), 0)::decimal(38, 12) as saved_usd
-    from spend_rows($prev_start, $prev_end)
+    from previous_rows
     group by all
     union all
     select

@@ -16,10 +16,13 @@ with utc_days as (
     where timezone($tz, timezone('UTC', d::timestamp))::date between $start and $end
 ),
 
+-- the range on ts holds every row of utc_days with a day to spare either side: it only lets the scan skip the
+-- lake's other months (row groups), the list decides
 period as (
     select * replace (coalesce(billed_by, provider) as provider), ts::date as utc_day
     from priced_usage
-    where ts::date in (select utc_day from utc_days)
+    where ts >= ($start::date - 2)::timestamptz and ts < ($end::date + 3)::timestamptz
+      and ts::date in (select utc_day from utc_days)
 ),
 
 logged as (

@@ -1,6 +1,8 @@
 -- What pipeline/reports.py makes for the what-if section (sql/reports/whatif.sql), over period_rows: the models in
--- use, then the period's priced rows priced on each target model (price_as takes one constant model: one insert
--- per target, over the rows that target's lines need), then the compare lines.
+-- use, then the period's priced rows priced on every target model (price_as_each: each row paired with the targets
+-- whose lines need it), a statement per slice of period_rows (whatif_priced_parts: pricing holds every pair in
+-- memory at once, so a slice keeps it within duckdb_memory_limit), summed by target and model, then the compare
+-- lines.
 
 -- name: models_in_use
 -- The catalogue models of the period's priced rows.
@@ -15,23 +17,37 @@ create or replace temp table whatif_priced (
     unpriced_requests bigint, earliest_requests bigint, latest_requests bigint, no_geo_requests bigint
 );
 
+-- name: create_parts
+create or replace temp table whatif_priced_parts as select * from whatif_priced where false;
+
 -- name: create_compare
 create or replace temp table whatif_compare (model varchar, equivalent varchar, origin varchar, position integer);
 
--- name: rows_for
--- The rows price_on prices next: the period's catalogue-priced rows of the models in $sources (every model in use for
--- a routing target, whose line prices them all; an equivalent's own models for an equivalent alone).
-create or replace temp table whatif_rows as
-select *
-from period_rows
-where cost_basis = 'catalogue' and canonical_model is not null and list_contains($sources, canonical_model);
+-- name: price_on_targets
+-- The period's catalogue-priced rows priced on each target of $pairs (target, model: a target prices the rows of
+-- each model paired with it: every model in use for a routing target, whose line prices them all; an equivalent's
+-- own models for an equivalent alone), by target and the model they ran on: requests, their cost as run and on the
+-- target (rows the target cannot price are left out of both and counted), and the requests price_as flags; of the
+-- rows of period_rows from $first_row to before $past_row (rowid). Only the columns pricing reads go in.
+insert into whatif_priced_parts
+with pairs as (
+    select unnest($pairs, recursive := true)
+),
 
--- name: price_on
--- whatif_rows priced on $target, by the model they ran on: requests, their cost as run and on the target (rows the
--- target cannot price are left out of both and counted), and the requests price_as flags.
-insert into whatif_priced
+whatif_rows as (
+    select
+        pairs.target as price_as_target,
+        r.canonical_model, r.requests, r.cost_usd,
+        r.ts, r.billable, r.usage_missing, r.grain, r.context_window,
+        r.input_tokens, r.cache_write_5m_tokens, r.cache_write_1h_tokens, r.cache_read_tokens, r.output_tokens,
+        r.web_search_requests, r.batch, r.service_tier, r.speed, r.inference_geo
+    from period_rows r
+    join pairs on pairs.model = r.canonical_model
+    where r.cost_basis = 'catalogue' and r.rowid >= $first_row and r.rowid < $past_row
+)
+
 select
-    $target,
+    price_as_target,
     canonical_model,
     sum(requests),
     coalesce(sum(cost_usd) filter (where cost_as_usd is not null), 0),
@@ -40,8 +56,28 @@ select
     coalesce(sum(requests) filter (where list_contains(price_as_flags, 'price_as_earliest')), 0),
     coalesce(sum(requests) filter (where list_contains(price_as_flags, 'price_as_latest')), 0),
     coalesce(sum(requests) filter (where list_contains(price_as_flags, 'price_as_no_geo')), 0)
-from price_as($target, relation := 'whatif_rows')
-group by canonical_model;
+from price_as_each('whatif_rows')
+group by price_as_target, canonical_model;
+
+-- name: sum_parts
+-- The slices' sums added up: by target and model, as one statement over all of period_rows would give them.
+insert into whatif_priced
+select
+    target,
+    model,
+    sum(requests),
+    sum(cost_usd),
+    sum(cost_on_usd),
+    sum(unpriced_requests),
+    sum(earliest_requests),
+    sum(latest_requests),
+    sum(no_geo_requests)
+from whatif_priced_parts
+group by target, model;
+
+-- name: period_rowids
+-- The rowids price_on_targets slices period_rows by.
+select coalesce(max(rowid) + 1, 0) from period_rows;
 
 -- name: add_compare
 insert into whatif_compare values ($model, $equivalent, $origin, $position)
