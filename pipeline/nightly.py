@@ -241,9 +241,9 @@ def report_fingerprint(job: tuple, fingerprints: dict[dt.date, str], version: st
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-def reports_to_render(settings: Settings, lake: Lake, con, today: dt.date) -> tuple[list[tuple], dict]:
-    """The reports whose rows changed since they were rendered (or that were never rendered), and the new state."""
-    state = lake.read_state("rendered")
+def reports_to_render(settings: Settings, lake: Lake, con, today: dt.date, state: dict) -> tuple[list[tuple], dict]:
+    """The reports whose rows changed since they were rendered (or never were), by state/rendered.json's `state`, and
+    the new state."""
     fingerprints, kept = day_fingerprints(con, lake, state.get("day_fingerprints", {}))
     covered = covered_days(con, fingerprints)
     version = f"{__version__} {catalog_version()} {settings.timezone}"
@@ -260,9 +260,10 @@ def reports_to_render(settings: Settings, lake: Lake, con, today: dt.date) -> tu
 
 
 def _render_changed(settings: Settings, lake: Lake, con, today: dt.date) -> list[Path]:
-    jobs, state = reports_to_render(settings, lake, con, today)
+    before = lake.read_state("rendered")
+    jobs, state = reports_to_render(settings, lake, con, today, before)
     paths = render_all(settings, jobs, con=con) if jobs else []
-    if jobs or state != lake.read_state("rendered"):
+    if state != before:
         lake.write_state("rendered", state)
     return paths
 
@@ -300,7 +301,7 @@ def _dry_run(settings: Settings, lake: Lake, night: Night, files: list[Path]) ->
     if manifest["tables"]["usage"] and manifest.get("priced_stamp") == stamp(settings):
         con = open_views(settings)
         try:
-            jobs, _ = reports_to_render(settings, lake, con, night.today)
+            jobs, _ = reports_to_render(settings, lake, con, night.today, lake.read_state("rendered"))
             night.reports = [f"{checked_period(*job).stem}.html" for job in jobs]
             night.alerts = [a.key for a in check_alerts(settings, con, night.today, night.stale)]
         finally:
