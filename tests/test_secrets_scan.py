@@ -67,6 +67,8 @@ def write_logs(logs):
         json.dumps(tool_use("req_cut"))[:400],                                   # invalid_json
         json.dumps(tool_use("req_long", app="x" * 5000)),                        # line_too_long
         app_record(f"sk-proj-{OPENAI[8:]}", app="agent"),                       # a key logged as the request id
+        tool_use("req_twice", app="agent", output_tokens=500),
+        tool_use("req_twice", app="agent", output_tokens=400),                   # duplicate_conflict: its raw
     ])
     # refused whole (too_many_rejects): its message quotes a reject's detail, which quotes the value
     (logs / "console.csv").write_text(
@@ -151,8 +153,9 @@ def test_no_secret_reaches_the_lake_rejects_logs_reports_mail_or_warehouse(tmp_p
     assert query(settings, "select api_key, tags['team'] from usage where request_id = 'req_tools'") == [
         ("sk-ant-[REDACTED]", "core")]
     assert sorted(r for (r,) in query(settings, "select reason from rejects")) == sorted([
-        "missing_usage", "missing_model", "missing_timestamp", "invalid_json", "line_too_long", "missing_timestamp"])
-    assert query(settings, "select count(*) from rejects where raw like '%[REDACTED]%'") == [(6,)]
+        "missing_usage", "missing_model", "missing_timestamp", "invalid_json", "line_too_long", "missing_timestamp",
+        "duplicate_conflict"])
+    assert query(settings, "select count(*) from rejects where raw like '%[REDACTED]%'") == [(7,)]
     assert query(settings, "select count(*) from usage where source_format = 'claude_code'") == [(1,)]
     assert len(inbox.received) >= 2  # the monthly mail twice (nightly, then --resend), and any alert
 

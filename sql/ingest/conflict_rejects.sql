@@ -9,9 +9,9 @@ select o.source_file,
            when 'conflict' then 'same key as ' || o.kept_file || ':' || o.kept_line || ', which has more tokens or comes first'
            else 'replaced by ' || o.kept_file || ':' || o.kept_line || ', which has more tokens or comes first'
        end as detail,
-       c.raw_text as raw,
-       case when c.raw_text is not null then sha256(c.raw_text) end as raw_sha256,
-       octet_length(encode(c.raw_text)) as raw_bytes,
+       redact(c.raw_text) as raw,  -- candidates keep it as logged (conform.sql)
+       sha256(redact(c.raw_text)) as raw_sha256,
+       octet_length(encode(redact(c.raw_text))) as raw_bytes,
        $ingested_at::timestamptz as ingested_at
 from outcomes o
 left join candidates c on o.origin = 'new' and c.source_file = o.source_file and c.source_line = o.source_line

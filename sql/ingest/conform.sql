@@ -1,8 +1,9 @@
 -- The conform step: a normalizer's output (normalized, which holds every canonical column by name, in schema
 -- order and type: sql/ingest/prepare.sql) becomes the canonical row. Secrets are redacted here, once, in every
 -- text column the log gives (all but source_format and source_file, which spendlog names), in the tags map's keys
--- and values, in the raw text kept for rejects and in their detail (which may quote a value), and in the dedupe
--- key (built from ids as logged). A row without an app of its own takes the one this run gives its file
+-- and values, in rejects' detail (which may quote a value) and in the dedupe key (built from ids as logged). The
+-- record's raw_text is redacted only where a reject keeps it (keep_files.sql, conflict_rejects.sql): few records
+-- are rejected, and every record's text is long. A row without an app of its own takes the one this run gives its file
 -- (run_files.app, from --app). row_fingerprint, which tells
 -- an identical repeat from a conflicting one (sql/ingest/dedupe.sql), is the md5 of the canonical columns in
 -- schema order, provenance aside, with app_raw last: the order the lake's stored fingerprints have, so rows
@@ -14,7 +15,6 @@
 create or replace temp view conformed as
 with redacted as (
     select n.* replace (
-               redact(n.raw_text) as raw_text,
                redact(reject_detail(n.status, n.detail)) as detail,
                redact(n.request_id) as request_id,
                redact(n.response_id) as response_id,

@@ -13,9 +13,9 @@ select n.source_file,
        $source_format as source_format,
        n.status as reason,
        n.detail,
-       left(coalesce(n.raw_text, redact(left(r.bytes::varchar, 65536))), 65536) as raw,  -- bytes: not valid text
-       coalesce(sha256(r.bytes), sha256(n.raw_text)) as raw_sha256,
-       coalesce(octet_length(r.bytes), octet_length(encode(n.raw_text))) as raw_bytes,
+       left(coalesce(redact(n.raw_text), redact(left(r.bytes::varchar, 65536))), 65536) as raw,  -- bytes: not valid text
+       coalesce(sha256(r.bytes), sha256(redact(n.raw_text))) as raw_sha256,
+       coalesce(octet_length(r.bytes), octet_length(encode(redact(n.raw_text)))) as raw_bytes,
        $ingested_at::timestamptz as ingested_at
 from conformed n
 left join raw_lines r
