@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import time
 import zlib
 from dataclasses import dataclass
@@ -170,6 +171,100 @@ def iter_csv_rows(path: Path, stats: LineStats, pending_grace_minutes: int) -> I
                                                "format with --format (`spendlog formats` lists them)") from None
     if parts:
         yield pa.table({"line": pa.array(lines, pa.int64()), "bytes": pa.array(parts, pa.binary())}, schema=SCHEMA)
+
+
+# What DuckDB's CSV reader may read otherwise than Python's csv module (iter_csv_rows): control characters (JSON
+# escapes them in another case), a CR that ends no line, and a quote neither opening a field nor closing one
+# (`"ab" ,c`, `a "b" c`); and what Python calls whitespace (a row of it is blank).
+CSV_SUSPECT = re.compile(rb'[\x00-\x07\x0b\x0e-\x1f]|\r(?!\n)|(?<![,\n"])"(?![,\r\n"])')
+PYTHON_SPACE = r"[\t\n\f\r \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]*"
+
+
+@dataclass
+class CleanCsv:
+    header: list[str]
+    lines: int  # physical lines, the header's included
+    gzip: bool
+
+
+def clean_csv(path: Path) -> CleanCsv | None:
+    """A CSV file that DuckDB's reader reads row for row as iter_csv_rows does, else None: its header is its first
+    line, unquoted, with distinct names; no byte of it is CSV_SUSPECT. (A row spanning lines, a blank line or a
+    row of the wrong width is left to iter_csv_rows: insert_clean_csv sees the first two by count, DuckDB the third.)"""
+    newlines, last, carry, header = 0, b"", b"", None
+    try:
+        with open_bytes(path) as handle:
+            gzipped = isinstance(handle, gzip.GzipFile)
+            while chunk := handle.read(CHUNK_BYTES):
+                if header is None:
+                    first, found, _ = chunk.partition(b"\n")
+                    if not found:
+                        return None
+                    header = _csv_header(first.removeprefix(BOM).removesuffix(b"\r"))
+                    if header is None:
+                        return None
+                window = carry + chunk
+                match = CSV_SUSPECT.search(window)
+                if match and match.start() < len(window) - 1:  # the last byte is judged with the next chunk
+                    return None
+                newlines += chunk.count(b"\n")
+                carry, last = window[-2:], chunk[-1:]
+    except GZIP_ERRORS:
+        return None  # iter_csv_rows says what is wrong
+    if header is None or CSV_SUSPECT.search(carry):
+        return None
+    return CleanCsv(header, newlines + (last != b"\n"), gzipped)
+
+
+def _csv_header(line: bytes) -> list[str] | None:
+    import csv
+
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if '"' in text or not text.strip():
+        return None
+    header = [cell.lstrip("\ufeff").strip() for cell in next(csv.reader([text]))]
+    return header if len(set(header)) == len(header) else None
+
+
+def insert_clean_csv(con, path: Path, file_id: int) -> bool:
+    """Read a clean CSV file (clean_csv) into raw_lines with DuckDB's CSV reader, each data row as the JSON object
+    iter_csv_rows makes of it (byte for byte: dedupe keys hash it) at its line; False, and nothing inserted, for any
+    other file (iter_csv_rows reads it)."""
+    import json
+
+    import duckdb
+
+    from . import sql_text
+
+    found = clean_csv(path)
+    if found is None:
+        return False
+    columns = [f"c{i}" for i in range(len(found.header))]
+    pairs = ", ".join(f"{_sql_literal(json.dumps(name, ensure_ascii=False) + ': ')} || to_json({c})"
+                      for name, c in zip(found.header, columns))
+    query = sql_text("ingest/clean_csv.sql").format(
+        record=f"'{{' || concat_ws(', ', {pairs}) || '}}'",
+        blank=f"regexp_full_match(concat({', '.join(columns)}), '{PYTHON_SPACE}')",
+        misfit=f"c{len(columns)} is not null or {columns[-1]} is null",
+        columns="{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(columns) + 1)) + "}",
+        compression="gzip" if found.gzip else "none")
+    try:
+        con.execute(query, {"path": str(path)})
+    except duckdb.Error:
+        return False
+    rows, misfits = con.execute("select count(*), count(*) filter (where misfit) from clean_csv").fetchone()
+    whole = rows == found.lines - 1 and not misfits  # else a row spans lines, a line is blank or a row's width is not
+    if whole:                                        # the header's
+        con.execute("insert into raw_lines select $file_id, rowid + 2, bytes from clean_csv", {"file_id": file_id})
+    con.execute("drop table clean_csv")
+    return whole
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def iter_document(path: Path, stats: LineStats, pending_grace_minutes: int) -> Iterator[pa.Table]:
