@@ -72,7 +72,8 @@ def discover(paths: list[str]) -> list[Path]:
         if path.is_dir():
             found.extend(
                 p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.name.endswith(SOURCE_SUFFIXES) and not p.name.endswith(".batch.json")
+                if (p.is_file() or dangling(p)) and p.name.endswith(SOURCE_SUFFIXES)
+                and not p.name.endswith(".batch.json")
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
@@ -80,6 +81,12 @@ def discover(paths: list[str]) -> list[Path]:
         else:
             raise MissingInput(f"no such file or folder: {raw}")
     return list(dict.fromkeys(found))
+
+
+def dangling(path: Path) -> bool:
+    """A symlink whose target is not there (a log rotated away): listed, so the run says so (triage refuses it
+    as unreadable). A symlink loop is not dangling: it is skipped."""
+    return path.is_symlink() and not os.path.lexists(os.path.realpath(path))
 
 
 def sha256_file(path: Path) -> str:
@@ -266,7 +273,9 @@ def triage(path: Path, fmt, settings, options, manifest, ingested_at):
     try:
         return _triage_readable(path, fmt, settings, options, manifest, ingested_at)
     except OSError as exc:
-        return FileResult(path=str(path), error=str(unreadable(exc.strerror or str(exc)))), None, None
+        detail = (f"a symlink to {os.readlink(path)}, which is not there" if dangling(path)
+                  else exc.strerror or str(exc))
+        return FileResult(path=str(path), error=str(unreadable(detail))), None, None
 
 
 def _triage_readable(path: Path, fmt, settings, options, manifest, ingested_at):

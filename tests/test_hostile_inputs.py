@@ -49,6 +49,10 @@ def make_file(case: dict, folder: Path, monkeypatch) -> Path:
         path.write_bytes(b"[" * 100_000 + b"]" * 100_000 + b"\n")
     elif make == "symlink_loop_path":
         path.symlink_to(path.name)
+    elif make == "dangling_symlink":  # survivor.jsonl, beside it, loads
+        path.symlink_to("gone.jsonl")
+        shutil.copy(BAD / "survivor.jsonl", folder / "survivor.jsonl")
+        os.utime(folder / "survivor.jsonl", (MTIME, MTIME))
     else:
         shutil.copy(BAD / case["file"], path)
     if make == "symlink_loops":  # a folder linking to its parent, a link to itself, two links to each other
@@ -83,7 +87,7 @@ def test_hostile_input(case, tmp_path, monkeypatch):
     config = tmp_path / "spendlog.toml"
     config.write_text(FINANCE + "\n" + case.get("config", ""), encoding="utf-8")
     home = tmp_path / "home"
-    target = folder if case.get("make") in ("vanish", "symlink_loops") else path
+    target = folder if case.get("make") in ("vanish", "symlink_loops", "dangling_symlink") else path
     forced = ["--format", case["format"]] if case.get("forced") else []
     args = ["--home", home, "--config", config, "ingest", "--json", *forced, target]
     result = CliRunner().invoke(cli, [str(a) for a in args])
