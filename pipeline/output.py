@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -47,15 +48,39 @@ def format_table(columns: list[str], rows: list, right: set[int] | None = None, 
 
 @contextlib.contextmanager
 def replaced_atomically(path):
-    """A temporary path beside path to write to: on success it replaces path in one rename (a reader sees the old
-    file or the new one, never half of it), on failure it is removed."""
+    """A temporary path beside path to write to (.<name>.<pid>.tmp): on success it replaces path in one rename (a
+    reader sees the old file or the new one, never half of it), on failure it is removed. Temporaries that killed
+    processes left in the folder go first (remove_left_temporaries)."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
+    remove_left_temporaries(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         yield tmp
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+TEMPORARY = re.compile(r"\..+\.(\d+)\.tmp")
+
+
+def remove_left_temporaries(folder: Path) -> None:
+    """Delete the temporaries of replaced_atomically in folder whose process is gone (a SIGKILL skips the cleanup)."""
+    with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
+        for entry in entries:
+            found = TEMPORARY.fullmatch(entry.name)
+            if found and not _alive(int(found[1])):
+                Path(entry.path).unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def plain_number(value) -> str:

@@ -61,6 +61,8 @@ def refresh_warehouse(settings: Settings) -> bool:
         key = warehouse_key(settings, manifest)
         if path.exists() and lake.read_state("warehouse").get("key") == key:
             return False
+        for left in settings.home.glob(f".{WAREHOUSE}.*.tmp*"):  # a build killed before its cleanup (we hold the lock)
+            left.unlink(missing_ok=True)
         tmp = settings.home / f".{WAREHOUSE}.{uuid.uuid4().hex[:12]}.tmp"
         statements = sql_named("warehouse/build.sql")
         try:

@@ -100,3 +100,12 @@ def test_sigkill_during_a_report_leaves_the_old_page_or_the_new_one(tmp_path):
         assert page.read_text() == before  # whole, and the same: nothing changed the month
         visible = [p.name for p in page.parent.iterdir() if not p.name.startswith(".")]
         assert all(not name.endswith(".tmp") for name in visible)
+    # what a killed render left (its temporary, named by its process) goes with the next render of the folder
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = page.parent / f".daily-2026-02-25.html.{dead.pid}.tmp"
+    left.write_text("half a page")
+    writing = page.parent / f".daily-2026-02-27.html.{os.getpid()}.tmp"  # a live process's: kept
+    writing.write_text("a page being written")
+    assert spendlog(folder, "report", "monthly", "--month", "2026-02").wait() == 0
+    assert not left.exists() and writing.exists()

@@ -130,3 +130,8 @@ def test_no_build_files_are_left_behind(run, home, tmp_path):
     assert run("ingest", write_jsonl(tmp_path / "a.jsonl", [app_record("req_1")])).exit_code == 0
     assert warehouse_path(load_settings(None, str(home))).exists()
     assert sorted(p.name for p in home.iterdir() if "warehouse" in p.name) == ["warehouse.duckdb"]
+    # a build killed before its cleanup leaves its file and WAL: the next build removes them
+    (home / ".warehouse.duckdb.0123456789ab.tmp").write_bytes(b"x" * 1000)
+    (home / ".warehouse.duckdb.0123456789ab.tmp.wal").write_bytes(b"x")
+    assert run("ingest", write_jsonl(tmp_path / "b.jsonl", [app_record("req_2")])).exit_code == 0
+    assert sorted(p.name for p in home.iterdir() if "warehouse" in p.name) == ["warehouse.duckdb"]
