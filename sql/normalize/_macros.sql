@@ -47,6 +47,10 @@ create or replace macro json_depth(s) as list_reduce(
     lambda acc, x: {'d': acc.d + x, 'm': greatest(acc.m, acc.d + x)},
     {'d': 0, 'm': 0}).m;
 
+-- Nested deeper than 64 (counting brackets first: json_depth is slow, and few lines have 64 of them).
+create or replace macro too_deep(s) as
+    strlen(s) - strlen(replace(replace(s, '[', ''), '{', '')) > 64 and json_depth(s) > 64;
+
 -- The physical lines of this batch of files (table raw_lines(file_id, line, bytes), each file's source_file and
 -- file_mtime in run_files) with the checks that come before parsing.
 create or replace macro checked_lines(max_bytes) as table
@@ -60,11 +64,12 @@ create or replace macro checked_lines(max_bytes) as table
            case
                when n_bytes > max_bytes then 'line_too_long'
                when text is null then 'invalid_utf8'
+               when starts_with(text, '{') then case  -- most lines: no copies of them trimmed
+                   when starts_with(text, '{"__csv_fields__"') then 'unknown_record_shape'
+                   when too_deep(text) then 'too_deep' end
                when trim(text) = '' then 'ignored:blank_line'
-               when starts_with(text, '{"__csv_fields__"') then 'unknown_record_shape'
                when left(ltrim(text), 1) <> '{' then case when json_valid(text) then 'not_an_object' else 'invalid_json' end
-               when length(text) - length(replace(replace(text, '[', ''), '{', '')) > 64
-                    and json_depth(text) > 64 then 'too_deep'
+               when too_deep(text) then 'too_deep'
            end as status
     from decoded;
 
@@ -182,28 +187,28 @@ create or replace macro iteration_sum(its, field, fallback) as
 -- request_count 0: it is part of the record's request, not a request, and not a record of its own in the line
 -- accounting (sql/ingest/file_counts.sql, new_row_counts.sql).
 create or replace macro with_sub_inferences(records) as table
-    select * exclude (j_iterations) replace (
-               iteration_sum(j_iterations, 'input', input_tokens) as input_tokens,
-               iteration_sum(j_iterations, 'cw5m', cache_write_5m_tokens) as cache_write_5m_tokens,
-               iteration_sum(j_iterations, 'cw1h', cache_write_1h_tokens) as cache_write_1h_tokens,
-               iteration_sum(j_iterations, 'cr', cache_read_tokens) as cache_read_tokens,
-               iteration_sum(j_iterations, 'output', output_tokens) as output_tokens)
-    from query_table(records)
-    union all by name
     select * exclude (x, j_iterations) replace (
-               coalesce(str(x.it.model), model) as model,
-               x.input as input_tokens,
-               x.cw5m as cache_write_5m_tokens,
-               x.cw1h as cache_write_1h_tokens,
-               x.cr as cache_read_tokens,
-               x.output as output_tokens,
-               null::bigint as reasoning_tokens,
-               0 as web_search_requests,
-               dedupe_key || '#iteration:' || x.i as dedupe_key
+               case when x is null then model else coalesce(str(x.it.model), model) end as model,
+               case when x is null then iteration_sum(j_iterations, 'input', input_tokens) else x.input end
+                   as input_tokens,
+               case when x is null then iteration_sum(j_iterations, 'cw5m', cache_write_5m_tokens) else x.cw5m end
+                   as cache_write_5m_tokens,
+               case when x is null then iteration_sum(j_iterations, 'cw1h', cache_write_1h_tokens) else x.cw1h end
+                   as cache_write_1h_tokens,
+               case when x is null then iteration_sum(j_iterations, 'cr', cache_read_tokens) else x.cr end
+                   as cache_read_tokens,
+               case when x is null then iteration_sum(j_iterations, 'output', output_tokens) else x.output end
+                   as output_tokens,
+               case when x is null then reasoning_tokens end as reasoning_tokens,
+               case when x is null then web_search_requests else 0 end as web_search_requests,
+               case when x is null then dedupe_key else dedupe_key || '#iteration:' || x.i end as dedupe_key
            ),
-           0 as request_count
-    from (select *, unnest(list_filter(j_iterations, lambda x: not x.executor)) as x from query_table(records)
-          where len(j_iterations) > 0);
+           case when x is not null then 0 end as request_count
+    -- one pass over the records (a second would parse every line again): each record, x NULL, then its
+    -- sub-inferences
+    from (select *, unnest(list_prepend(null, coalesce(list_filter(j_iterations, lambda x: not x.executor), [])))
+                        as x
+          from query_table(records));
 
 -- Web search fees as billed (reference/price-audit-2026-12.md D11, D12). OpenAI: a Responses object (`responses`
 -- true) has one call per web_search_call item of `output`; a Chat Completions response carries no count, but its
