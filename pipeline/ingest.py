@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import duckdb
+import pyarrow as pa
 
 from . import fetch_dicts, run_sql, sql_text, used_params
 from .config import Settings
@@ -144,6 +145,37 @@ def batches(pending: list[Pending]) -> Iterator[list[Pending]]:
             yield batch
 
 
+READ_FILES = pa.schema([("file_id", pa.int64()), ("source_file", pa.string()), ("file_mtime", pa.string()),
+                        ("app", pa.string())])
+BUFFER_BYTES = 32 * 1024 * 1024
+
+
+class LinesBuffer:
+    """Lines bound for raw_lines, inserted BUFFER_BYTES at a time: a statement per file costs more than a small
+    file's lines (a Claude Code tree is thousands of them)."""
+
+    def __init__(self, con):
+        self.con, self.tables, self.size = con, [], 0
+
+    def add(self, file_id: int, lines: pa.Table) -> None:
+        self.tables.append((file_id, lines.add_column(0, "file_id", pa.repeat(pa.scalar(file_id, pa.int64()),
+                                                                             len(lines)))))
+        self.size += lines.nbytes
+        if self.size >= BUFFER_BYTES:
+            self.flush()
+
+    def drop(self, file_id: int) -> None:
+        """Forget a file's lines, buffered or inserted (it is refused)."""
+        self.tables = [(f, table) for f, table in self.tables if f != file_id]
+        self.con.execute("delete from raw_lines where file_id = $file_id", {"file_id": file_id})
+
+    def flush(self) -> None:
+        if self.tables:
+            lines = pa.concat_tables([table for _, table in self.tables])
+            self.con.execute("insert into raw_lines select file_id, line, bytes from lines")
+        self.tables, self.size = [], 0
+
+
 def normalize_files(con, batch: list[Pending], settings: Settings, options: dict, ingested_at: str,
                     progress: Callable[[Path], None] | None = None) -> list[FileResult]:
     """Read a batch of files of one format into DuckDB, normalize them in one statement, keep their rows and
@@ -153,6 +185,7 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
     results = [FileResult(path=str(item.path), format=module.name) for item in batch]
     for table in ("raw_lines", "run_files", "file_errors", "normalized"):
         con.execute(f"delete from {table}")
+    buffer, files = LinesBuffer(con), []
     for file_id, (item, result) in enumerate(zip(batch, results)):
         if progress:
             progress(item.path)
@@ -160,15 +193,17 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
             stats = LineStats()
             if not (reader is READERS["csv"] and insert_clean_csv(con, item.path, file_id)):
                 for lines in reader(item.path, stats, settings.pending_grace_minutes):
-                    con.execute("insert into raw_lines select $file_id, * from lines", {"file_id": file_id})
+                    buffer.add(file_id, lines)
             item.entry["pending_line"] = result.pending_line = stats.pending_line  # read again next run
         except FileError as exc:
             result.error = str(exc)
-            con.execute("delete from raw_lines where file_id = $file_id", {"file_id": file_id})
+            buffer.drop(file_id)
             continue
-        con.execute("insert into run_files values ($file_id, $source_file, $file_mtime, $app)",
-                    {"file_id": file_id, "source_file": str(item.path), "file_mtime": _iso(os.stat(item.path).st_mtime),
-                     "app": options.get("app")})
+        files.append({"file_id": file_id, "source_file": str(item.path),
+                      "file_mtime": _iso(os.stat(item.path).st_mtime), "app": options.get("app")})
+    buffer.flush()
+    read_files = pa.Table.from_pylist(files, schema=READ_FILES)
+    con.execute("insert into run_files select file_id, source_file, file_mtime::timestamptz, app from read_files")
     document = reader is READERS["document"]
     query = sql_text(module.sql)
     params = {"source_format": module.name, "ingested_at": ingested_at,

@@ -50,7 +50,7 @@ fields as (
     from parsed
 ),
 
-judged as (
+judged as materialized (
     select * replace (coalesce(status, case
                when r is null then 'invalid_json'
                when record_type is null then 'unknown_record_shape'
@@ -78,23 +78,26 @@ judged as (
     from fields
 ),
 
--- the lines of one response in this file: the winner stays, timed by the first snapshot of its thread
+-- the lines of one response in this file (those loaded so far, status NULL): the winner stays, timed by the
+-- first snapshot of its thread; ranked over the few columns that decide it, then joined back by line
 collapsed as (
-    select *,
-           row_number() over (partition by file_id, status, dedupe_key order by dedupe_rank, total_tokens desc, line) as pick,
-           first_value(ts) over (partition by file_id, status, dedupe_key, dedupe_rank order by line) as first_ts,
-           min(dedupe_rank) over (partition by file_id, status, dedupe_key) as best_rank
+    select file_id, line,
+           row_number() over (partition by file_id, dedupe_key order by dedupe_rank, total_tokens desc, line) as pick,
+           first_value(ts) over (partition by file_id, dedupe_key, dedupe_rank order by line) as first_ts,
+           min(dedupe_rank) over (partition by file_id, dedupe_key) as best_rank
     from judged
+    where status is null
 ),
 
 settled as (
-    select * replace (case
-               when status is not null or pick = 1 then status
-               when dedupe_rank > best_rank then 'ignored:sidechain_replay'
+    select j.* replace (case
+               when j.status is not null or c.pick = 1 then j.status
+               when j.dedupe_rank > c.best_rank then 'ignored:sidechain_replay'
                else 'ignored:streaming_snapshot'
            end as status,
-           case when status is null then first_ts else ts end as ts)
-    from collapsed
+           case when j.status is null then c.first_ts else j.ts end as ts)
+    from judged j
+    left join collapsed c on c.file_id = j.file_id and c.line = j.line
 ),
 
 records as (
