@@ -172,3 +172,151 @@ def test_vendor_prefixes_on_model_names_resolve_to_the_catalogue_model(tmp_path,
                                           ("models/gemini-2.5-flash", "gemini-2.5-flash"),
                                           ("google/gemini-2.5-flash", "gemini-2.5-flash")]
     assert len({cost for _, _, cost in got}) == 1 and got[0][2] is not None
+
+
+def test_openai_chat_completions_recorded_from_the_live_api_are_a_row_each(tmp_path, settings):
+    path = real(tmp_path, "openai/chat_completions_live.jsonl")
+    assert detect(path).name == "openai_response_bare"
+    summary = ingested(settings, path, "openai_response_bare")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (2, 2, 0)
+    # `created` 1727346142 and 1727346143; no prompt_tokens_details, so nothing cached; reasoning 0 as reported
+    assert rows(settings, COLUMNS + ", service_tier, batch, latency_ms") == [
+        ("openai_response_bare", 1, dt.datetime(2024, 9, 26, 10, 22, 22, tzinfo=UTC), "openai", "gpt-4o-2024-08-06",
+         "chatcmpl-ABfvaueLEMLNYbT8YzpJxsmiQ6HSY", 14, 0, 0, 0, 37, 0, 0, True, None, None, False, None),
+        ("openai_response_bare", 2, dt.datetime(2024, 9, 26, 10, 22, 23, tzinfo=UTC), "openai", "gpt-4o-2024-08-06",
+         "chatcmpl-ABfvbtVnTu5DeC4EFnRYj8mtfOM99", 79, 0, 0, 0, 14, 0, 0, True, None, None, False, None),
+    ]
+
+
+def test_an_openai_response_recorded_from_the_live_api_is_one_row(tmp_path, settings):
+    path = real(tmp_path, "openai/responses_live.jsonl")
+    assert detect(path).name == "openai_response_bare"
+    summary = ingested(settings, path, "openai_response_bare")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (1, 1, 0)
+    # `created_at` 1754925861 and no `completed_at`, so no latency
+    assert rows(settings, COLUMNS + ", response_id, service_tier, batch, latency_ms") == [
+        ("openai_response_bare", 1, dt.datetime(2025, 8, 11, 15, 24, 21, tzinfo=UTC), "openai", "gpt-4o-mini-2024-07-18",
+         "resp_689a0b2545288193953c892439b42e2800b2e36c65a1fd4b", 14, 0, 0, 0, 50, 0, 0, True, None,
+         "resp_689a0b2545288193953c892439b42e2800b2e36c65a1fd4b", "default", False, None)]
+
+
+def test_the_openapi_reasoning_response_keeps_its_reasoning_inside_the_output(tmp_path, settings):
+    path = real(tmp_path, "openai/responses_create_reasoning.json")
+    assert detect(path).name == "openai_response_bare"
+    summary = ingested(settings, path, "openai_response_bare")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (1, 1, 0)
+    # output 1035 includes the 832 reasoning tokens; completed_at - created_at = 1 s
+    assert rows(settings, COLUMNS + ", service_tier, latency_ms") == [
+        ("openai_response_bare", 1, dt.datetime(2025, 3, 8, 23, 51, 8, tzinfo=UTC), "openai", "o1-2024-12-17",
+         "resp_67ccd7eca01881908ff0b5146584e408072912b2993db808", 81, 0, 0, 0, 1035, 832, 0, True, None, None, 1000)]
+
+
+def test_the_openapi_default_chat_completion_is_one_row(tmp_path, settings):
+    path = real(tmp_path, "openai/chat_completion_create_default.json")
+    assert detect(path).name == "openai_response_bare"
+    summary = ingested(settings, path, "openai_response_bare")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (1, 1, 0)
+    # cached_tokens 0 of prompt_tokens 19
+    assert rows(settings, COLUMNS + ", service_tier, batch") == [
+        ("openai_response_bare", 1, dt.datetime(2025, 3, 10, 1, 25, 52, tzinfo=UTC), "openai", "gpt-5.4",
+         "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT", 19, 0, 0, 0, 10, 0, 0, True, None, "default", False)]
+
+
+BATCH_COLUMNS = COLUMNS + ", response_id, batch, service_tier, http_status, tags"
+
+
+def test_the_openapi_batch_request_output_line_is_a_batch_row_timed_by_its_body(tmp_path, settings):
+    path = real(tmp_path, "openai/batch_request_output_spec.jsonl")
+    assert detect(path).name == "openai_batch"
+    summary = ingested(settings, path, "openai_batch")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (1, 1, 0)
+    # body.created 1711475054; no side-car, so no batch id; usage without details: reasoning unknown
+    assert rows(settings, BATCH_COLUMNS) == [
+        ("openai_batch", 1, dt.datetime(2024, 3, 26, 17, 44, 14, tzinfo=UTC), "openai", "gpt-4o-mini", "batch_req_wnaDys",
+         24, 0, 0, 0, 15, None, 0, True, None, "chatcmpl-9758Iw", True, None, 200, {"custom_id": "request-2"})]
+
+
+def test_a_live_openai_batch_output_line_pretty_printed_with_sorted_keys(tmp_path, settings):
+    path = real(tmp_path, "openai/batch_output_live_pretty.json")
+    assert detect(path).name == "openai_batch"
+    summary = ingested(settings, path, "openai_batch")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (1, 1, 0)
+    assert rows(settings, BATCH_COLUMNS) == [
+        ("openai_batch", 1, dt.datetime(2024, 8, 28, 15, 14, 49, tzinfo=UTC), "openai", "gpt-4o-mini-2024-07-18",
+         "batch_req_403hYy7nMxrxXFWXiwvoLG1q", 24, 0, 0, 0, 8, None, 0, True, None,
+         "chatcmpl-A1Efhv97EZNQeHKSLPnTmZex20gf2", True, None, 200, {"custom_id": "request-1"})]
+
+
+def test_the_openapi_costs_page_is_one_money_only_day_bucket(tmp_path, settings):
+    path = real(tmp_path, "openai/costs_page.json")
+    assert detect(path).name == "openai_costs_api"
+    summary = ingested(settings, path, "openai_costs_api")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (1, 1, 0)
+    # line_item null: no model, no tags; amount.value is dollars
+    assert rows(settings, COLUMNS + ", grain, bucket_end, reported_cost_usd, project, api_key, tags") == [
+        ("openai_costs_api", 1, dt.datetime(2024, 11, 1, tzinfo=UTC), "openai", None, None, 0, 0, 0, 0, 0, None, 0,
+         True, None, "bucket", dt.datetime(2024, 11, 2, tzinfo=UTC), Decimal("0.06"), None, None, None)]
+
+
+def test_the_anthropic_batch_guide_results_take_the_side_car_batch_time_and_id(tmp_path, settings):
+    path = real(tmp_path, "anthropic/batch_results.jsonl")
+    real(tmp_path, "anthropic/batch_results.jsonl.batch.json")
+    assert detect(path).name == "anthropic_batch"
+    summary = ingested(settings, path, "anthropic_batch")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (2, 2, 0)
+    # the lines carry no time: the side-car's ended_at; usage without cache fields counts no cache
+    ended = dt.datetime(2024, 8, 20, 18, 37, 24, 100435, tzinfo=UTC)
+    batch = "msgbatch_013Zva2CMHLNnXjNJJKqJ2EF"
+    assert rows(settings, COLUMNS + ", batch, service_tier, tags") == [
+        ("anthropic_batch", 1, ended, "anthropic", "claude-sonnet-4-5-20250929", "msg_014VwiXbi91y3JMjcpyGBHX5",
+         11, 0, 0, 0, 36, None, 0, True, None, True, "batch", {"batch_id": batch, "custom_id": "my-second-request"}),
+        ("anthropic_batch", 2, ended, "anthropic", "claude-sonnet-4-5-20250929", "msg_01FqfsLoHwgeFbguDgpz48m7",
+         10, 0, 0, 0, 34, None, 0, True, None, True, "batch", {"batch_id": batch, "custom_id": "my-first-request"}),
+    ]
+
+
+def test_the_anthropic_usage_report_example_is_one_day_bucket_with_both_cache_ttls(tmp_path, settings):
+    path = real(tmp_path, "anthropic/usage_report_messages.json")
+    assert detect(path).name == "anthropic_usage_report"
+    summary = ingested(settings, path, "anthropic_usage_report")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (1, 1, 0)
+    # cache_creation: 1h 1000, 5m 500; no request count in this API
+    got = rows(settings, COLUMNS + ", grain, bucket_end, request_count, api_key, workspace, service_tier, batch, "
+                                   "context_window")
+    assert [r[:5] + r[6:] for r in got] == [
+        ("anthropic_usage_report", 1, dt.datetime(2025, 8, 1, tzinfo=UTC), "anthropic", "claude-sonnet-4-20250514",
+         1500, 500, 1000, 200, 500, None, 10, True, None, "bucket", dt.datetime(2025, 8, 2, tzinfo=UTC), None,
+         "apikey_01Rj2N8SVvo6BePZj99NhmiT", "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ", "standard", False, "0-200k")]
+    assert got[0][5].startswith("bucket:")  # a bucket's key, not a request id
+
+
+def test_the_anthropic_cost_report_example_is_cents_turned_into_dollars(tmp_path, settings):
+    path = real(tmp_path, "anthropic/cost_report.json")
+    assert detect(path).name == "anthropic_cost_report"
+    summary = ingested(settings, path, "anthropic_cost_report")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (1, 1, 0)
+    # amount "123.78912" is cents: $1.2378912; money only, no tokens
+    got = rows(settings, COLUMNS + ", grain, bucket_end, reported_cost_usd, workspace, service_tier, context_window, "
+                                   "tags")
+    assert [r[:5] + r[6:] for r in got] == [
+        ("anthropic_cost_report", 1, dt.datetime(2025, 8, 1, tzinfo=UTC), "anthropic", "claude-sonnet-4-20250514",
+         0, 0, 0, 0, 0, None, 0, True, None, "bucket", dt.datetime(2025, 8, 2, tzinfo=UTC), Decimal("1.2378912"),
+         "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ", "standard", "0-200k",
+         {"cost_type": "tokens", "token_type": "uncached_input_tokens",
+          "description": "Claude Sonnet 4 Usage - Input Tokens"})]
+    assert got[0][5].startswith("bucket:")  # a bucket's key, not a request id
+
+
+def test_a_recorded_openrouter_generation_of_a_free_model_is_a_non_billable_row(tmp_path, settings):
+    path = real(tmp_path, "openrouter/generation_gemini_free.json")
+    assert detect(path).name == "openrouter_generation"
+    summary = ingested(settings, path, "openrouter_generation")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (1, 1, 0)
+    # native counts (4 prompt, 521 completion) over the normalized 10/30; a `:free` variant that cost 0 is not billed;
+    # latency is generation_time (1), not `latency` (3134)
+    assert rows(settings, COLUMNS + ", billed_by, reported_cost_usd, latency_ms, tags") == [
+        ("openrouter_generation", 1, dt.datetime(2025, 1, 25, 21, 58, 42, 249238, tzinfo=UTC), "google",
+         "google/gemini-2.0-flash-thinking-exp-01-21:free", "gen-1737842317-9ifH6Yzo5icEdfD0I8SI", 4, 0, 0, 0, 521,
+         None, 0, False, None, "openrouter", Decimal("0"), 1,
+         {"provider_name": "Google AI Studio", "app_id": "167635", "origin": "https://openrouter.ai/",
+          "finish_reason": "STOP"})]
