@@ -191,7 +191,7 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
             progress(item.path)
         try:
             stats = LineStats()
-            if not (reader is READERS["csv"] and insert_clean_csv(con, item.path, file_id)):
+            if not (module.reader in ("csv", "csv_or_json") and insert_clean_csv(con, item.path, file_id)):
                 for lines in reader(item.path, stats, settings.pending_grace_minutes):
                     buffer.add(file_id, lines)
             item.entry["pending_line"] = result.pending_line = stats.pending_line  # read again next run

@@ -277,4 +277,12 @@ def iter_document(path: Path, stats: LineStats, pending_grace_minutes: int) -> I
     yield _batch(0, [data.removeprefix(BOM)])
 
 
-READERS = {"lines": iter_lines, "csv": iter_csv_rows, "document": iter_document}
+def iter_csv_or_json(path: Path, stats: LineStats, pending_grace_minutes: int) -> Iterator[pa.Table]:
+    """A file of JSON records (JSON lines, an array, one pretty-printed object) as iter_lines reads it; any other
+    as CSV rows (iter_csv_rows): for a table some tools export as CSV and others log as JSON."""
+    head = read_head(path).removeprefix(BOM).lstrip()
+    reader = iter_lines if head[:1] in (b"{", b"[") else iter_csv_rows
+    yield from reader(path, stats, pending_grace_minutes)
+
+
+READERS = {"lines": iter_lines, "csv": iter_csv_rows, "csv_or_json": iter_csv_or_json, "document": iter_document}

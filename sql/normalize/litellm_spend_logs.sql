@@ -1,6 +1,7 @@
--- LiteLLM proxy `LiteLLM_SpendLogs` table exported as CSV: one row per proxied request, success or failure (the csv
--- reader hands each row over as a JSON object of strings keyed by the header). `metadata` is a JSON text inside a
--- cell, parsed once; its `usage_object` rebuilds the token split, because `prompt_tokens` is OpenAI-style (it includes
+-- LiteLLM proxy `LiteLLM_SpendLogs` table exported as CSV, or logged as JSON rows: one row per proxied request,
+-- success or failure (the csv_or_json reader hands each CSV row over as a JSON object of strings keyed by the
+-- header, a JSON row as it is: str() reads a number or a string alike). `metadata` is a JSON text inside a cell (or
+-- an object in a JSON row), parsed once; its `usage_object` rebuilds the token split, because `prompt_tokens` is OpenAI-style (it includes
 -- cache reads, and since a 2025 release Anthropic cache writes too). `startTime` is naive UTC. `spend` is dollars.
 -- LiteLLM observes, it does not invoice: billed_by is the upstream that ran the model. Parameters as app_log.sql.
 with lines as (

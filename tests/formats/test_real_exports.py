@@ -320,3 +320,39 @@ def test_a_recorded_openrouter_generation_of_a_free_model_is_a_non_billable_row(
          None, 0, False, None, "openrouter", Decimal("0"), 1,
          {"provider_name": "Google AI Studio", "app_id": "167635", "origin": "https://openrouter.ai/",
           "finish_reason": "STOP"})]
+
+
+def test_a_litellm_spend_log_row_as_json_is_read_like_its_csv_row(tmp_path, settings):
+    path = real(tmp_path, "litellm/spend_logs_payload.json")
+    assert detect(path).name == "litellm_spend_logs"
+    summary = ingested(settings, path, "litellm_spend_logs")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (1, 1, 0)
+    # usage_object: prompt 10, completion 20; spend 0.000225 (= 10 × $2.50/M + 20 × $10/M, gpt-4o's list price);
+    # startTime naive UTC; latency endTime − startTime = 4.583 ms
+    assert rows(settings, COLUMNS + ", billed_by, reported_cost_usd, latency_ms, session_id, tags") == [
+        ("litellm_spend_logs", 1, dt.datetime(2025, 1, 24, 9, 20, 46, 847371, tzinfo=UTC), "openai", "gpt-4o",
+         "chatcmpl-2283081b-dc89-41f6-93e6-d4f914774027", 10, 0, 0, 0, 20, None, 0, True, None, "openai",
+         Decimal("0.000225"), 5, "1234567890", {"custom_llm_provider": "openai"})]
+    assert query(settings, "select cost_usd from priced_usage") == [(Decimal("0.000225"),)]
+
+
+def test_litellm_spend_log_rows_as_json_lines_with_metadata_as_an_object(tmp_path, settings):
+    row = json.loads((REAL / "litellm" / "spend_logs_payload.json").read_text())
+    row["metadata"] = json.loads(row["metadata"])  # the /spend/logs API gives it as an object
+    second = {**row, "request_id": "chatcmpl-second", "startTime": "2025-01-24 09:21:00.000000",
+              "metadata": {**row["metadata"], "usage_object": {"prompt_tokens": 100, "completion_tokens": 7}}}
+    path = write_jsonl(tmp_path / "in" / "spend_logs.jsonl", [row, second])
+    summary = ingested(settings, path, "litellm_spend_logs")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (2, 2, 0)
+    assert rows(settings, "source_line, request_id, input_tokens, output_tokens") == [
+        (1, "chatcmpl-2283081b-dc89-41f6-93e6-d4f914774027", 10, 20), (2, "chatcmpl-second", 100, 7)]
+
+
+def test_an_openai_usage_page_fetched_without_group_by_model_is_refused_saying_so(tmp_path, settings):
+    # the spec's example page: buckets without `model` (it is filled only with group_by=model), so nothing to price
+    path = real(tmp_path, "openai/usage_completions_page.json")
+    assert detect(path).name == "openai_usage_api"
+    summary = ingest(settings, [str(path)]).as_dict()
+    [error] = [e["error"] for e in summary["file_errors"]]
+    assert error.startswith("too_many_rejects: 1 of 1 records rejected (over half): missing_model ×1 (line 1: ")
+    assert "fetch the usage grouped by model" in error
