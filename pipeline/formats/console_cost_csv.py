@@ -1,7 +1,7 @@
 """Anthropic Console cost CSV export: dollars per day (or hour) bucket, by display-name model."""
 from ._sniff import has_columns
 
-VERSION = 1
+VERSION = 2
 READER = "csv"
 DESCRIPTION = ("Anthropic Console cost export (Cost → Export, `claude_api_cost_*.csv`): dollars per bucket by "
                "display-name model: spend at its stated cost where nothing else prices the day, and for "

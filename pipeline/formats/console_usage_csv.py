@@ -1,7 +1,7 @@
 """Anthropic Console usage ("tokens") CSV export: token buckets by hour or day, keyed by names."""
 from ._sniff import has_columns
 
-VERSION = 1
+VERSION = 2
 READER = "csv"
 DESCRIPTION = ("Anthropic Console usage export (Usage → Export, `claude_api_tokens_*.csv`, 2026 and mid-2025 "
                "headers): hourly or daily token buckets by model, usage type and API key and workspace names")

@@ -66,15 +66,26 @@ judged as (
     from widths
 ),
 
-identified as (
+dimensioned as (
     select *,
            -- the bucket's identity: its start, its width and every dimension
-           left(sha256(to_json([
+           to_json([
                $source_format, strftime(ts, '%Y-%m-%dT%H:%M:%SZ'), (epoch(ts + width) - epoch(ts))::varchar,
                model, str(r.workspace), str(r.api_key), str(r.api_key_id), usage_type,
                coalesce(context_window, window_text), str(r.token_type), str(r.cost_type), str(r.inference_geo), speed_text
-           ])), 32) as bucket_id
+           ])::varchar as dimensions
     from judged
+),
+
+identified as (
+    select *,
+           -- rows of one file alike in every dimension are different buckets (an export without api_key_id gives
+           -- two keys of one name so); the second and later take their place among them into their identity, so a
+           -- re-export replaces each in turn
+           left(sha256(case when occurrence = 1 then dimensions
+                            else dimensions || '#' || occurrence end), 32) as bucket_id
+    from (select *, row_number() over (partition by file_id, dimensions order by line) as occurrence
+          from dimensioned)
 )
 
 select
