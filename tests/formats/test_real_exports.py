@@ -2,6 +2,7 @@
 issue 15 found the formats could not read."""
 import datetime as dt
 import json
+import os
 import shutil
 from decimal import Decimal
 
@@ -356,3 +357,100 @@ def test_an_openai_usage_page_fetched_without_group_by_model_is_refused_saying_s
     [error] = [e["error"] for e in summary["file_errors"]]
     assert error.startswith("too_many_rejects: 1 of 1 records rejected (over half): missing_model ×1 (line 1: ")
     assert "fetch the usage grouped by model" in error
+
+
+def test_a_recorded_vertex_thinking_response_counts_its_thoughts_as_output(tmp_path, settings):
+    path = real(tmp_path, "gemini/vertex_generate_content_thinking.json")
+    assert detect(path).name == "gemini_bare"
+    summary = ingested(settings, path, "gemini_bare")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (1, 1, 0)
+    # candidates 155 + thoughts 42 = output 197 (Gemini's candidates exclude the thoughts); prompt 6, nothing cached
+    assert rows(settings, COLUMNS + ", service_tier") == [
+        ("gemini_bare", 1, dt.datetime(2025, 10, 24, 7, 45, 16, 255887, tzinfo=UTC), "google", "gemini-2.5-flash",
+         "jC77aI_PD-v8698Pl73V0QY", 6, 0, 0, 0, 197, 42, 0, True, None, "ON_DEMAND")]
+
+
+def test_recorded_gemini_api_responses_have_no_time_and_are_refused_bare(tmp_path, settings):
+    path = real(tmp_path, "gemini/ai_studio_generate_content_live.jsonl")
+    assert detect(path).name == "gemini_bare"
+    summary = ingest(settings, [str(path)]).as_dict()
+    [error] = [e["error"] for e in summary["file_errors"]]
+    assert error.startswith("too_many_rejects: 2 of 2 records rejected (over half): missing_timestamp ×2 (line 1: ")
+
+
+def test_recorded_gemini_api_responses_in_an_envelope_land_cache_tool_use_and_thoughts(tmp_path, settings):
+    bodies = [json.loads(line) for line in (REAL / "gemini/ai_studio_generate_content_live.jsonl").read_text().splitlines()]
+    path = write_jsonl(tmp_path / "in" / "app.jsonl", [
+        gemini_line(body["responseId"], body) for body in bodies])
+    summary = ingested(settings, path, "app_log")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (2, 2, 0)
+    # line 1: prompt 5 of which 3 cached; candidates 238 + thoughts 41
+    # line 2: prompt 22 + toolUsePrompt 247 (the MCP tool's result fed back) uncached; candidates 90 + thoughts 225
+    ts = dt.datetime(2026, 3, 10, 14, 54, 45, tzinfo=UTC)
+    assert rows(settings, COLUMNS + ", response_id") == [
+        ("app_log", 1, ts, "google", "gemini-2.5-flash", "hS77aOmpFb66vr0P9ruBiQM", 2, 0, 0, 3, 279, 41, 0, True, None,
+         "hS77aOmpFb66vr0P9ruBiQM"),
+        ("app_log", 2, ts, "google", "gemini-2.5-flash", "x1OSaYDzA8ehjrEPp677kA4", 269, 0, 0, 0, 315, 225, 0, True,
+         None, "x1OSaYDzA8ehjrEPp677kA4"),
+    ]
+
+
+CONSOLE_COLUMNS = (COLUMNS + ", grain, bucket_end, api_key, workspace, service_tier, batch, context_window, inference_geo, "
+                             "speed")
+
+
+def test_a_real_hourly_console_usage_export_is_a_bucket_per_hour(tmp_path, settings):
+    path = real(tmp_path, "anthropic/console_tokens_hourly_2026_03_31.csv")
+    assert detect(path).name == "console_usage_csv"
+    summary = ingested(settings, path, "console_usage_csv")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (2, 2, 0)
+    # `YYYY-MM-DD HH:MM` on the hour: 1-hour buckets; "≤ 200k" is 0-200k; the empty speed is standard
+    got = rows(settings, CONSOLE_COLUMNS)
+    assert [r[:5] + r[6:] for r in got] == [
+        ("console_usage_csv", 2, dt.datetime(2026, 3, 31, 2, tzinfo=UTC), "anthropic", "claude-haiku-4-5-20251001",
+         1124832, 0, 0, 0, 254558, None, 0, True, None, "bucket", dt.datetime(2026, 3, 31, 3, tzinfo=UTC), "super",
+         "Default", "standard", False, "0-200k", "not_available", "standard"),
+        ("console_usage_csv", 3, dt.datetime(2026, 3, 31, 3, tzinfo=UTC), "anthropic", "claude-haiku-4-5-20251001",
+         506280, 0, 0, 0, 117816, None, 0, True, None, "bucket", dt.datetime(2026, 3, 31, 4, tzinfo=UTC), "super",
+         "Default", "standard", False, "0-200k", "not_available", "standard"),
+    ]
+    assert all(r[5].startswith("bucket:") for r in got)
+
+
+def test_a_real_console_usage_day_exported_twice_keeps_the_later_export(tmp_path, settings):
+    first = real(tmp_path, "anthropic/console_tokens_daily_2026_03.csv")
+    again = real(tmp_path, "anthropic/console_tokens_daily_2026_03_reexport.csv")
+    assert detect(first).name == detect(again).name == "console_usage_csv"
+    os.utime(first, (1774927486, 1774927486))  # 2026-03-31 03:24:46 UTC, when the log shows the first export
+    os.utime(again, (1774927919, 1774927919))  # 03:31:59 UTC, the export of seven minutes later: the day has grown
+    ingest(settings, [str(first), str(again)])
+    assert_accounting(settings)
+    # the same bucket (day, model, key, workspace, …): one row, the later file's counts
+    got = rows(settings, "source_file, " + CONSOLE_COLUMNS)
+    assert [r[:6] + r[7:] for r in got] == [
+        (str(again), "console_usage_csv", 2, dt.datetime(2026, 3, 31, tzinfo=UTC), "anthropic",
+         "claude-haiku-4-5-20251001", 1947945, 0, 0, 0, 452067, None, 0, True, None, "bucket",
+         dt.datetime(2026, 4, 1, tzinfo=UTC), "super", "Default", "standard", False, "0-200k", "not_available",
+         "standard")]
+
+
+def test_a_real_console_cost_export_keeps_two_rows_alike_in_every_dimension(tmp_path, settings):
+    # lines 9 and 10: 2026-02-12, Sonnet 4.5, chat-key, input_cache_write_5m, $0.75 and $1.16 — two keys of one name
+    # (this older export has no api_key_id); the owner's own tally counts both ($5.16 = 0.75 + 1.16 + 3.03 + 0.22)
+    path = real(tmp_path, "anthropic/console_cost_2026_02_08_to_2026_02_15.csv")
+    assert detect(path).name == "console_cost_csv"
+    summary = ingested(settings, path, "console_cost_csv")
+    assert (summary["records_read"], summary["rows_loaded"], summary["rows_rejected"]) == (24, 24, 0)
+    assert query(settings, "select sum(reported_cost_usd) from usage") == [(Decimal("19.97"),)]
+    alike = query(settings, "select reported_cost_usd, request_id from usage where source_line in (9, 10) "
+                            "order by source_line")
+    assert [cost for cost, _ in alike] == [Decimal("0.75"), Decimal("1.16")] and alike[0][1] != alike[1][1]
+    # the same export again, later: each row is a duplicate of its own, the second of the two alike included
+    again = tmp_path / "again" / path.name
+    again.parent.mkdir()
+    again.write_bytes(path.read_bytes())
+    os.utime(again, (path.stat().st_mtime + 60,) * 2)
+    summary = ingest(settings, [str(again)]).as_dict()
+    assert (summary["rows_loaded"], summary["duplicates"], summary["rows_rejected"]) == (0, 24, 0)
+    assert query(settings, "select sum(reported_cost_usd), count(*) from usage") == [(Decimal("19.97"), 24)]
+    assert_accounting(settings)
