@@ -117,6 +117,10 @@ create or replace macro openai_page_results(max_bytes) as table
            j_start, j_end, x.result as result
     from results;
 
+-- A Console cost export's cell: trimmed, NULL when empty or `--` (the export's placeholder for what a row does not
+-- have: a web-search cost's model, token type, context window, geo and speed).
+create or replace macro console_cell(v) as nullif(nullif(trim(str(v)), ''), '--');
+
 -- A Console export's usage_date_utc: 'day' (2026-03-12) or 'clock' (2026-03-12 14:00, hourly or by the minute), and
 -- its UTC start (console_usage_csv.sql, console_cost_csv.sql).
 create or replace macro console_date_shape(date_text) as case

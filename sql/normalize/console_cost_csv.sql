@@ -19,12 +19,12 @@ parsed as (
 fields as (
     select file_id, source_file, file_mtime, line, text, status, r,
            trim(str(r.usage_date_utc)) as date_text,
-           nullif(trim(str(r.model)), '') as model,
-           nullif(trim(str(r.usage_type)), '') as usage_type,
-           nullif(trim(str(r.context_window)), '') as window_text,
+           console_cell(r.model) as model,
+           console_cell(r.usage_type) as usage_type,
+           console_cell(r.context_window) as window_text,
            nullif(trim(str(r.cost_usd)), '') as cost_text,
            try_cast(nullif(trim(str(r.cost_usd)), '') as decimal(38, 12)) as cost_usd,
-           nullif(trim(str(r.speed)), '') as speed_text
+           console_cell(r.speed) as speed_text
     from parsed
 ),
 
@@ -48,7 +48,7 @@ judged as (
     select * replace (coalesce(status, case
                when r is null then 'invalid_json'
                when r.usage_date_utc is null and r.cost_usd is null then 'unknown_record_shape'
-               when model is null and cost_text is null and nullif(trim(str(r.token_type)), '') is null
+               when model is null and cost_text is null and console_cell(r.token_type) is null
                    then 'ignored:empty_row'
                when date_shape is null then 'missing_timestamp'
                else ts_problem('"' || strftime(ts, '%Y-%m-%dT%H:%M:%SZ') || '"', ts, file_mtime)
@@ -105,11 +105,11 @@ select
     'anthropic' as provider,
     'anthropic' as billed_by,
     model,
-    nullif(trim(str(r.workspace)), '') as workspace,
-    nullif(trim(str(r.api_key)), '') as api_key,
+    console_cell(r.workspace) as workspace,
+    console_cell(r.api_key) as api_key,
     map_from_entries(list_filter([
-        {'key': 'token_type', 'value': nullif(trim(str(r.token_type)), '')},
-        {'key': 'cost_type', 'value': nullif(trim(str(r.cost_type)), '')},
+        {'key': 'token_type', 'value': console_cell(r.token_type)},
+        {'key': 'cost_type', 'value': console_cell(r.cost_type)},
         {'key': 'usage_type', 'value': usage_type},
         {'key': 'list_price_usd', 'value': nullif(trim(str(r.list_price_usd)), '')},
         {'key': 'api_key_id', 'value': nullif(trim(str(r.api_key_id)), '')},
@@ -126,7 +126,7 @@ select
     service_tier,
     -- an empty speed is standard; the older header has no speed column at all
     case when r.speed is not null then coalesce(speed_text, 'standard') end as speed,
-    nullif(trim(str(r.inference_geo)), '') as inference_geo,
+    console_cell(r.inference_geo) as inference_geo,
     true as billable,
     false as usage_missing,
     'bucket' as grain,

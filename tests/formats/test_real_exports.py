@@ -445,6 +445,10 @@ def test_a_real_console_cost_export_keeps_two_rows_alike_in_every_dimension(tmp_
     alike = query(settings, "select reported_cost_usd, request_id from usage where source_line in (9, 10) "
                             "order by source_line")
     assert [cost for cost, _ in alike] == [Decimal("0.75"), Decimal("1.16")] and alike[0][1] != alike[1][1]
+    # line 2, a web-search cost, fills what it does not have with `--`: read as empty
+    assert query(settings, "select model, inference_geo, context_window, tags, reported_cost_usd from usage "
+                           "where source_line = 2") == [(None, None, None, {"cost_type": "web_search"},
+                                                         Decimal("0.07"))]
     # the same export again, later: each row is a duplicate of its own, the second of the two alike included
     again = tmp_path / "again" / path.name
     again.parent.mkdir()
