@@ -249,8 +249,8 @@ def write_partitioned(con, query: str, folder: Path, prefix: str, ts_column: str
                       by_day: bool = False) -> list[Path]:
     """Write a query's rows as one Parquet file per UTC month (utc_year=/utc_month=), sorted by ts_column; by_day:
     one file per UTC day, in its month's folder, the day in its name (file_day)."""
-    con.execute(f"create or replace temp table to_write as select * from ({query}) order by {ts_column}",
-                params or {})
+    order = "" if by_day else f" order by {ts_column}"  # a day's rows are sorted as its file is written
+    con.execute(f"create or replace temp table to_write as select * from ({query}){order}", params or {})
     unit = "day" if by_day else "month"
     starts = con.execute(f"select distinct date_trunc('{unit}', {ts_column})::date from to_write order by 1").fetchall()
     written = []
@@ -260,7 +260,7 @@ def write_partitioned(con, query: str, folder: Path, prefix: str, ts_column: str
                   / f"{prefix}{day}-{uuid.uuid4().hex[:16]}.parquet")
         target.parent.mkdir(parents=True, exist_ok=True)
         con.execute(f"copy (select * from to_write where {ts_column} >= $start::timestamptz "
-                    f"and {ts_column} < ($start + interval 1 {unit})::timestamptz) "
+                    f"and {ts_column} < ($start + interval 1 {unit})::timestamptz order by {ts_column}) "
                     f"to '{target}' (format parquet, compression zstd)", {"start": start})
         written.append(target)
     con.execute("drop table to_write")
