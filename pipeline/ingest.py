@@ -72,7 +72,7 @@ def discover(paths: list[str]) -> list[Path]:
             raise MissingInput(f"{raw} is a symlink loop: point it at a file or folder, or remove it") from None
         if path.is_dir():
             found.extend(
-                p for p in sorted(path.rglob("*"))
+                p for p in sorted(path.rglob("*"), key=lambda p: p.parts)  # Path order, without Path compares
                 if (p.is_file() or dangling(p)) and p.name.endswith(SOURCE_SUFFIXES)
                 and not p.name.endswith(".batch.json")
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)

@@ -154,7 +154,8 @@ class Lake:
     def collect_garbage(self) -> int:
         """Delete staging leftovers and lake files the manifest does not name (call under the lock)."""
         shutil.rmtree(self.staging, ignore_errors=True)
-        live = {str(self.home / rel) for t in TABLES for rel in self.read_manifest()["tables"][t]}
+        tables = self.read_manifest()["tables"]
+        live = {str(self.home / rel) for t in TABLES for rel in tables[t]}
         removed = 0
         for table in TABLES:
             for path in (self.lake / table).rglob("*.parquet"):
