@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,20 +150,59 @@ def _checked_catalog(bundled: tuple, user_file: str | None, size: int | None, mt
     return tables
 
 
+def _cache_root() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "spendlog" / "catalog"
+
+
+def _cached_catalog(bundled: tuple, user_file: str | None, size: int | None, mtime_ns: int | None) -> Path | None:
+    """A folder of the checked catalogue tables as Parquet (<table>.parquet), shared by every process: named by a
+    hash of what they are made from (the CSVs' bytes, the user file's, the code that reads them, DuckDB's version),
+    made from _checked_catalog on first use. Only a catalogue without problems is kept there. None when the cache
+    cannot be written (the tables then come from _checked_catalog)."""
+    digest = hashlib.sha256(duckdb.__version__.encode())
+    for part in (*bundled, *([user_file] if user_file else []), Path(__file__),
+                 resource("sql", "model/catalog.sql"), resource("sql", "model/catalog_problems.sql")):
+        digest.update(b"\0" + (part if hasattr(part, "read_bytes") else Path(part)).read_bytes())
+    folder = _cache_root() / digest.hexdigest()[:32]
+    if all((folder / f"{name}.parquet").is_file() for name in CATALOG_TABLES):
+        return folder
+    tables = _checked_catalog(bundled, user_file, size, mtime_ns)  # raises on a problem: nothing is cached
+    staging = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    try:
+        staging.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect()
+        for name, table in tables.items():
+            con.register("cached_table", table)
+            con.execute(f"copy cached_table to '{staging / name}.parquet' (format parquet)")
+            con.unregister("cached_table")
+        con.close()
+        os.replace(staging, folder)
+    except OSError:  # unwritable, or another process made it first (its folder is whole: it is renamed into place)
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder if all((folder / f"{name}.parquet").is_file() for name in CATALOG_TABLES) else None
+
+
 def load_catalog(con: duckdb.DuckDBPyConnection, user_file: Path | str | None = None) -> None:
     """Give a connection the catalogue — tables price_catalog, price_multipliers and model_aliases (in its current
     database: in memory, or the warehouse file) from the three layers: the user's prices CSV (its rows win on the
     dates they cover), the bundled curated CSVs, the imported ones (only for models the curated ones lack) — and the
     macros that price with it: pricing(input), pricing_steps(input, catalog) (sql/model/pricing.sql),
     price_as_target(model) and price_as(model [, relation]) (sql/prices/price_as.sql). The files are read and
-    checked once per process. A bad user file raises UserPricesError (a ConfigError), a bad bundled catalogue
-    CatalogError: one line naming the file, the line and the problem."""
+    checked once for all processes (_cached_catalog), else once per process. A bad user file raises
+    UserPricesError (a ConfigError), a bad bundled catalogue CatalogError: one line naming the file, the line and the
+    problem."""
     stat = Path(user_file).stat() if user_file is not None else None
-    tables = _checked_catalog((PRICES_CSV, ALIASES_CSV, IMPORTED_PRICES_CSV, IMPORTED_ALIASES_CSV), str(user_file) if user_file is not None else None,
-                              stat.st_size if stat else None, stat.st_mtime_ns if stat else None)
+    key = ((PRICES_CSV, ALIASES_CSV, IMPORTED_PRICES_CSV, IMPORTED_ALIASES_CSV),
+           str(user_file) if user_file is not None else None, stat.st_size if stat else None,
+           stat.st_mtime_ns if stat else None)
     con.execute("SET TimeZone = 'UTC'")
-    for name, table in tables.items():
-        _create_from_arrow(con, name, table)
+    folder = _cached_catalog(*key)
+    if folder is not None:
+        for name in CATALOG_TABLES:
+            con.execute(f"create or replace table {name} as select * from read_parquet('{folder / name}.parquet')")
+    else:
+        for name, table in _checked_catalog(*key).items():
+            _create_from_arrow(con, name, table)
     create_pricing_macros(con)
 
 
