@@ -16,7 +16,7 @@ from .config import Settings
 from .errors import FileError, MissingInput, disk_full_message
 from .formats import detect
 from .lake import Lake, compact, connect, table_relation, write_partitioned
-from .lines import BOM, READERS, LineStats, insert_clean_csv, read_head
+from .lines import BOM, READERS, LineStats, read_head
 from .priced import reprice
 
 SOURCE_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".log", ".gz")
@@ -191,9 +191,8 @@ def normalize_files(con, batch: list[Pending], settings: Settings, options: dict
             progress(item.path)
         try:
             stats = LineStats()
-            if not (module.reader in ("csv", "csv_or_json") and insert_clean_csv(con, item.path, file_id)):
-                for lines in reader(item.path, stats, settings.pending_grace_minutes):
-                    buffer.add(file_id, lines)
+            for lines in reader(item.path, stats, settings.pending_grace_minutes):
+                buffer.add(file_id, lines)
             item.entry["pending_line"] = result.pending_line = stats.pending_line  # read again next run
         except FileError as exc:
             result.error = str(exc)

@@ -126,7 +126,14 @@ def _batch(first: int, parts: list[bytes]) -> pa.Table:
 
 
 def iter_csv_rows(path: Path, stats: LineStats, pending_grace_minutes: int) -> Iterator[pa.Table]:
-    """CSV data rows as JSON objects keyed by the header (all values strings), at their physical start line.
+    """CSV data rows as JSON objects keyed by the header (all values strings), at their physical start line: by
+    DuckDB's CSV reader when the file is clean (clean_csv_rows), else line-exact (csv_rows_line_exact)."""
+    rows = clean_csv_rows(path)
+    yield from rows if rows is not None else csv_rows_line_exact(path)
+
+
+def csv_rows_line_exact(path: Path) -> Iterator[pa.Table]:
+    """CSV data rows by Python's csv module, whatever the file holds.
 
     An all-empty row becomes an empty line (ignored as blank); a row whose field count differs from the header
     becomes {"__csv_fields__": n}; a row with invalid UTF-8 keeps its raw bytes. The header is not a record.
@@ -173,7 +180,7 @@ def iter_csv_rows(path: Path, stats: LineStats, pending_grace_minutes: int) -> I
         yield pa.table({"line": pa.array(lines, pa.int64()), "bytes": pa.array(parts, pa.binary())}, schema=SCHEMA)
 
 
-# What DuckDB's CSV reader may read otherwise than Python's csv module (iter_csv_rows): control characters (JSON
+# What DuckDB's CSV reader may read otherwise than Python's csv module (csv_rows_line_exact): control characters (JSON
 # escapes them in another case), a CR that ends no line, and a quote neither opening a field nor closing one
 # (`"ab" ,c`, `a "b" c`); and what Python calls whitespace (a row of it is blank).
 CSV_SUSPECT = re.compile(rb'[\x00-\x07\x0b\x0e-\x1f]|\r(?!\n)|(?<![,\n"])"(?![,\r\n"])')
@@ -188,9 +195,9 @@ class CleanCsv:
 
 
 def clean_csv(path: Path) -> CleanCsv | None:
-    """A CSV file that DuckDB's reader reads row for row as iter_csv_rows does, else None: its header is its first
-    line, unquoted, with distinct names; no byte of it is CSV_SUSPECT. (A row spanning lines, a blank line or a
-    row of the wrong width is left to iter_csv_rows: insert_clean_csv sees the first two by count, DuckDB the third.)"""
+    """A CSV file that DuckDB's reader reads row for row as csv_rows_line_exact does, else None: its header is its
+    first line, unquoted, with distinct names; no byte of it is CSV_SUSPECT. (A row spanning lines, a blank line or
+    a row of the wrong width is found by clean_csv_rows.)"""
     newlines, last, carry, header = 0, b"", b"", None
     try:
         with open_bytes(path) as handle:
@@ -210,7 +217,7 @@ def clean_csv(path: Path) -> CleanCsv | None:
                 newlines += chunk.count(b"\n")
                 carry, last = window[-2:], chunk[-1:]
     except GZIP_ERRORS:
-        return None  # iter_csv_rows says what is wrong
+        return None  # csv_rows_line_exact says what is wrong
     if header is None or CSV_SUSPECT.search(carry):
         return None
     return CleanCsv(header, newlines + (last != b"\n"), gzipped)
@@ -229,10 +236,11 @@ def _csv_header(line: bytes) -> list[str] | None:
     return header if len(set(header)) == len(header) else None
 
 
-def insert_clean_csv(con, path: Path, file_id: int) -> bool:
-    """Read a clean CSV file (clean_csv) into raw_lines with DuckDB's CSV reader, each data row as the JSON object
-    iter_csv_rows makes of it (byte for byte: dedupe keys hash it) at its line; False, and nothing inserted, for any
-    other file (iter_csv_rows reads it)."""
+def clean_csv_rows(path: Path) -> Iterator[pa.Table] | None:
+    """A clean CSV file's rows (clean_csv) read by DuckDB's CSV reader (sql/ingest/clean_csv.sql), each data row as
+    the JSON object csv_rows_line_exact makes of it, byte for byte (dedupe keys hash it), at its line; None for any
+    other file, found before a row is given: a row spanning lines or a blank line (the count differs from the
+    lines'), a row of the wrong width (misfit) or one DuckDB refuses."""
     import json
 
     import duckdb
@@ -241,30 +249,29 @@ def insert_clean_csv(con, path: Path, file_id: int) -> bool:
 
     found = clean_csv(path)
     if found is None:
-        return False
-    columns = [f"c{i}" for i in range(len(found.header))]
-    pairs = ", ".join(f"{_sql_literal(json.dumps(name, ensure_ascii=False) + ': ')} || to_json({c})"
-                      for name, c in zip(found.header, columns))
-    query = sql_text("ingest/clean_csv.sql").format(
-        record=f"'{{' || concat_ws(', ', {pairs}) || '}}'",
-        blank=f"regexp_full_match(concat({', '.join(columns)}), '{PYTHON_SPACE}')",
-        misfit=f"c{len(columns)} is not null or {columns[-1]} is null",
-        columns="{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(columns) + 1)) + "}",
-        compression="gzip" if found.gzip else "none")
+        return None
+    con = duckdb.connect()
+    params = {"path": str(path), "compression": "gzip" if found.gzip else "none", "space": PYTHON_SPACE,
+              "keys": [json.dumps(name, ensure_ascii=False) + ": " for name in found.header],
+              "columns": {**{f"c{i}": "VARCHAR" for i in range(len(found.header))}, "extra": "VARCHAR"}}
+    query = sql_text("ingest/clean_csv.sql")
     try:
-        con.execute(query, {"path": str(path)})
+        [(rows, misfits)] = con.execute(f"select count(*), count(*) filter (where misfit) from ({query})",
+                                        params).fetchall()
     except duckdb.Error:
-        return False
-    rows, misfits = con.execute("select count(*), count(*) filter (where misfit) from clean_csv").fetchone()
-    whole = rows == found.lines - 1 and not misfits  # else a row spans lines, a line is blank or a row's width is not
-    if whole:                                        # the header's
-        con.execute("insert into raw_lines select $file_id, rowid + 2, bytes from clean_csv", {"file_id": file_id})
-    con.execute("drop table clean_csv")
-    return whole
+        return None
+    if rows != found.lines - 1 or misfits:
+        return None
 
+    def batches() -> Iterator[pa.Table]:
+        line = 2
+        for batch in con.sql(f"select bytes from ({query})", params=params).to_arrow_reader(100_000):
+            yield pa.table({"line": pa.array(range(line, line + batch.num_rows), pa.int64()), "bytes": batch["bytes"]},
+                           schema=SCHEMA)
+            line += batch.num_rows
+        con.close()
 
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    return batches()
 
 
 def iter_document(path: Path, stats: LineStats, pending_grace_minutes: int) -> Iterator[pa.Table]:

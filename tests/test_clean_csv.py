@@ -1,36 +1,34 @@
-"""DuckDB's CSV reader (insert_clean_csv) gives raw_lines exactly what the line-exact reader (iter_csv_rows) gives,
-or declines the file and leaves it to that reader."""
+"""DuckDB's CSV reader (clean_csv_rows) gives exactly what the line-exact reader (csv_rows_line_exact) gives, or
+declines the file and leaves it to that reader."""
 import gzip
 from pathlib import Path
 
-import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline.errors import FileError
-from pipeline.lines import LineStats, insert_clean_csv, iter_csv_rows
+from pipeline.lines import clean_csv_rows, csv_rows_line_exact
 
 FORMATS = Path(__file__).parent / "data" / "formats"
 
 
+def pairs(tables) -> list[tuple[int, bytes]]:
+    return [(line, data) for table in tables
+            for line, data in zip(table["line"].to_pylist(), table["bytes"].to_pylist())]
+
+
 def by_python(path: Path) -> list[tuple[int, bytes]] | str:
-    """iter_csv_rows' (line, bytes) pairs, or its file-level error."""
+    """csv_rows_line_exact's (line, bytes) pairs, or its file-level error."""
     try:
-        return [(line, data) for table in iter_csv_rows(path, LineStats(), 0)
-                for line, data in zip(table["line"].to_pylist(), table["bytes"].to_pylist())]
+        return pairs(csv_rows_line_exact(path))
     except FileError as exc:
         return str(exc)
 
 
 def by_duckdb(path: Path) -> list[tuple[int, bytes]] | None:
-    """insert_clean_csv's raw_lines, or None when it declines the file."""
-    con = duckdb.connect()
-    con.execute("create temp table raw_lines (file_id bigint, line bigint, bytes blob)")
-    if not insert_clean_csv(con, path, 7):
-        assert con.execute("select count(*) from raw_lines").fetchone()[0] == 0
-        return None
-    assert con.execute("select distinct file_id from raw_lines").fetchall() in ([], [(7,)])
-    return [(line, data) for line, data in con.execute("select line, bytes from raw_lines order by line").fetchall()]
+    """clean_csv_rows' (line, bytes) pairs, or None when it declines the file."""
+    rows = clean_csv_rows(path)
+    return None if rows is None else pairs(rows)
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FORMATS.glob("*.csv")))

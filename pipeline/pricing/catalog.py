@@ -160,11 +160,15 @@ def _cached_catalog(bundled: tuple, user_file: str | None, size: int | None, mti
     made from _checked_catalog on first use. Only a catalogue without problems is kept there. None when the cache
     cannot be written (the tables then come from _checked_catalog)."""
     digest = hashlib.sha256(duckdb.__version__.encode())
-    for part in (*bundled, *([user_file] if user_file else []), Path(__file__),
+    for part in (*bundled, *([Path(user_file)] if user_file else []), Path(__file__),
                  resource("sql", "model/catalog.sql"), resource("sql", "model/catalog_problems.sql")):
-        digest.update(b"\0" + (part if hasattr(part, "read_bytes") else Path(part)).read_bytes())
+        digest.update(b"\0" + part.read_bytes())
     folder = _cache_root() / digest.hexdigest()[:32]
-    if all((folder / f"{name}.parquet").is_file() for name in CATALOG_TABLES):
+
+    def whole() -> bool:
+        return all((folder / f"{name}.parquet").is_file() for name in CATALOG_TABLES)
+
+    if whole():
         return folder
     tables = _checked_catalog(bundled, user_file, size, mtime_ns)  # raises on a problem: nothing is cached
     staging = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
@@ -177,9 +181,9 @@ def _cached_catalog(bundled: tuple, user_file: str | None, size: int | None, mti
             con.unregister("cached_table")
         con.close()
         os.replace(staging, folder)
-    except OSError:  # unwritable, or another process made it first (its folder is whole: it is renamed into place)
+    except (OSError, duckdb.Error):  # unwritable or full, or another process made it first (renamed in whole)
         shutil.rmtree(staging, ignore_errors=True)
-    return folder if all((folder / f"{name}.parquet").is_file() for name in CATALOG_TABLES) else None
+    return folder if whole() else None
 
 
 def load_catalog(con: duckdb.DuckDBPyConnection, user_file: Path | str | None = None) -> None:

@@ -13,11 +13,12 @@ select n.source_file,
        $source_format as source_format,
        n.status as reason,
        n.detail,
-       left(coalesce(redact(n.raw_text), redact(left(r.bytes::varchar, 65536))), 65536) as raw,  -- bytes: not valid text
-       coalesce(sha256(r.bytes), sha256(redact(n.raw_text))) as raw_sha256,
-       coalesce(octet_length(r.bytes), octet_length(encode(redact(n.raw_text)))) as raw_bytes,
+       left(coalesce(n.raw_redacted, redact(left(r.bytes::varchar, 65536))), 65536) as raw,  -- bytes: not valid text
+       coalesce(sha256(r.bytes), sha256(n.raw_redacted)) as raw_sha256,
+       coalesce(octet_length(r.bytes), octet_length(encode(n.raw_redacted))) as raw_bytes,
        $ingested_at::timestamptz as ingested_at
-from conformed n
+from (select *, redact(raw_text) as raw_redacted  -- conformed keeps it as logged
+      from conformed
+      where status is not null and not starts_with(status, 'ignored:')) n
 left join raw_lines r
-       on not $document and r.file_id = n.file_id and r.line = n.line
-where n.status is not null and not starts_with(n.status, 'ignored:');
+       on not $document and r.file_id = n.file_id and r.line = n.line;

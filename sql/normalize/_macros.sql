@@ -121,6 +121,12 @@ create or replace macro openai_page_results(max_bytes) as table
 -- have: a web-search cost's model, token type, context window, geo and speed).
 create or replace macro console_cell(v) as nullif(nullif(trim(str(v)), ''), '--');
 
+-- A Console export bucket's id from its dimensions (JSON text) and its occurrence among the rows of its file alike
+-- in every dimension: those are different buckets (an export without api_key_id gives two keys of one name so),
+-- and the second and later take their place into their identity, so a re-export replaces each in turn.
+create or replace macro console_bucket_id(dimensions, occurrence) as
+    left(sha256(case when occurrence = 1 then dimensions else dimensions || '#' || occurrence end), 32);
+
 -- A Console export's usage_date_utc: 'day' (2026-03-12) or 'clock' (2026-03-12 14:00, hourly or by the minute), and
 -- its UTC start (console_usage_csv.sql, console_cost_csv.sql).
 create or replace macro console_date_shape(date_text) as case

@@ -78,12 +78,7 @@ dimensioned as (
 ),
 
 identified as (
-    select *,
-           -- rows of one file alike in every dimension are different buckets (an export without api_key_id gives
-           -- two keys of one name so); the second and later take their place among them into their identity, so a
-           -- re-export replaces each in turn
-           left(sha256(case when occurrence = 1 then dimensions
-                            else dimensions || '#' || occurrence end), 32) as bucket_id
+    select *, console_bucket_id(dimensions, occurrence) as bucket_id
     from (select *, row_number() over (partition by file_id, dimensions order by line) as occurrence
           from dimensioned)
 )
