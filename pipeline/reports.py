@@ -284,35 +284,22 @@ def compare_lines(con: duckdb.DuckDBPyConnection, models: list[str], compare) ->
     return lines
 
 
-# The row × target pairs the what-if prices in one statement: pricing holds them all in memory (about 1 KB each at
-# its peak), so a statement stays well within the default duckdb_memory_limit (1GB) and spills nothing; fewer, larger
-# statements are faster (each costs about 0.2 s to plan and start).
-WHATIF_PAIRS_PER_STATEMENT = 600_000
-
-
 def prepare_whatif(con: duckdb.DuckDBPyConnection, params: dict, prepared: set | None = None) -> None:
-    """The what-if section's tables (sql/reports/whatif_prepare.sql): period_rows priced on every model in use (all of
-    them) and on every equivalent (the rows of the models it stands for), every target at once: a statement per slice
-    of period_rows (WHATIF_PAIRS_PER_STATEMENT), the slices' sums added up."""
+    """The what-if section's tables (sql/reports/whatif_prepare.sql): period_rows (groups that price alike) priced on
+    every model in use (all of them) and on every equivalent (the rows of the models it stands for), every target in
+    one statement."""
     prepare_period_rows(con, params, prepared)
     statements = sql_named("reports/whatif_prepare.sql")
     models = [model for (model,) in con.execute(statements["models_in_use"]).fetchall()]
     lines = compare_lines(con, models, params.get("compare", ()))
     con.execute(statements["create_priced"])
-    con.execute(statements["create_parts"])
     con.execute(statements["create_compare"])
     pairs = []
     for target in sorted(set(models) | {equivalent for _, equivalent, _, _ in lines if equivalent}):
         sources = models if target in models else sorted({model for model, eq, _, _ in lines if eq == target})
         pairs += [{"target": target, "model": model} for model in sources]
     if pairs:
-        [(past_rowid,)] = con.execute(statements["period_rowids"]).fetchall()
-        most_targets = max(sum(pair["model"] == model for pair in pairs) for model in models)
-        rows_per_slice = max(1, WHATIF_PAIRS_PER_STATEMENT // most_targets)
-        for first in range(0, past_rowid, rows_per_slice):
-            con.execute(statements["price_on_targets"],
-                        {"pairs": pairs, "first_row": first, "past_row": first + rows_per_slice})
-        con.execute(statements["sum_parts"])
+        con.execute(statements["price_on_targets"], {"pairs": pairs})
     if lines:
         con.executemany(statements["add_compare"],
                         [dict(zip(("model", "equivalent", "origin", "position"), line)) for line in lines])

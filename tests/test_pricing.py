@@ -737,3 +737,91 @@ def test_non_billable_rows_cost_zero(row, model, batch, speed, geo):
 def test_repricing_the_same_input_gives_identical_results(rows, batch):
     rows = [{**row, "batch": batch} for row in rows]
     assert price_rows(*rows) == price_rows(*rows)
+
+
+# --- groups that price alike (pricing_groups, sql/prices/price_as.sql: the what-if and drivers sections) -------------
+
+def test_a_bucket_window_in_tokens_decides_the_tier_at_any_threshold():
+    base = dict(provider="openai", model="gpt-5.4", ts="2026-03-20 00:00:00+00", grain="bucket", request_count=2,
+                input_tokens=1_000_000)
+    below, above, across = price_rows({**base, "context_window": "0-272000"}, {**base, "context_window": "272000-"},
+                                      {**base, "context_window": "200000-300000"})
+    assert (below["price_tier"], below["price_flags"]) == ("standard", [])
+    assert (above["price_tier"], above["price_flags"]) == ("long_context", [])
+    assert (across["price_tier"], across["price_flags"]) == ("standard", ["tier_unknown"])
+    # the same range is above Sonnet 4.5's 200K threshold: $6 a million input tokens there, against $3 below it
+    sonnet = dict(base, provider="anthropic", model="claude-sonnet-4-5", context_window="200000-272000")
+    assert (priced(**sonnet)["price_tier"], priced(**sonnet)["cost_usd"]) == ("long_context", d("6"))
+
+
+MODEL_ROWS = st.sampled_from([("anthropic", "claude-haiku-4-5"), ("anthropic", "claude-sonnet-4-6"),
+                              ("anthropic", "claude-opus-4-6"), ("anthropic", "claude-sonnet-4-5-20250929"),
+                              ("openai", "gpt-5.4"), ("google", "gemini-2.5-pro"), ("anthropic", "no-such-model")])
+PROMPT = st.sampled_from([0, 1_000, 100_000, 128_000, 199_999, 200_000, 200_001, 272_000, 272_001, 600_000])
+GROUPED_ROWS = st.fixed_dictionaries({
+    "model": MODEL_ROWS, "ts": st.sampled_from(["2026-03-12 23:59:59+00", "2026-03-13 00:00:00+00",
+                                                "2026-03-13 17:30:00+00", "2026-02-18 08:00:00+00"]),
+    "prompt": PROMPT, "other_prompt": PROMPT, "cached": st.integers(0, 2), "output_tokens": TOKENS, "web_search_requests": st.integers(0, 3),
+    "batch": st.booleans(), "inference_geo": st.sampled_from([None, "us", "global"]),
+    "speed": st.sampled_from([None, "fast"]), "billable": st.booleans(),
+    "window": st.sampled_from([None, "0-200k", "200k-1M"]),
+})
+
+
+def as_usage_rows(g):
+    """A GROUPED_ROWS draw as two usage rows alike but for their prompts (each split over input and cache), buckets
+    where it has a window."""
+    return [as_usage_row(g, g["prompt"]), as_usage_row(g, g["other_prompt"])]
+
+
+def as_usage_row(g, prompt):
+    provider, model = g["model"]
+    cached = prompt // 3 if g["cached"] else 0
+    row = dict(provider=provider, model=model, ts=g["ts"], input_tokens=prompt - cached,
+               cache_read_tokens=cached if g["cached"] == 1 else 0,
+               cache_write_5m_tokens=cached if g["cached"] == 2 else 0, output_tokens=g["output_tokens"],
+               web_search_requests=g["web_search_requests"], batch=g["batch"], inference_geo=g["inference_geo"],
+               speed=g["speed"], billable=g["billable"], request_count=1)
+    if g["window"]:
+        row.update(grain="bucket", context_window=g["window"])
+    return row
+
+
+def assert_groups_price_as_their_rows(rows):
+    """By model, tier and flags: the cost and the rows priced or unpriced, of the rows one by one and in groups."""
+    price_rows(*rows)
+    c = con()
+    c.execute("create or replace temp view requests_input as select * exclude (request_id) from pricing_input")
+    c.execute("create or replace temp table grouped_input as select * from pricing_groups('requests_input')")
+    totals = """select canonical_model, price_tier, price_flags, cost_usd is null as unpriced,
+                       sum(request_count), sum(cost_usd), sum(cost_without_cache_usd), sum(cost_without_batch_usd)
+                from pricing('{}') group by all order by all"""
+    one_by_one, grouped = (c.execute(totals.format(name)).fetchall() for name in ("requests_input", "grouped_input"))
+    assert [row[:5] for row in grouped] == [row[:5] for row in one_by_one]
+    for group, rows in zip(grouped, one_by_one):
+        # a multiplier other than 1 rounds each product to 12 places: per row there, per group here
+        assert all(abs((a or 0) - (b or 0)) <= Decimal("1e-12") * len(rows) for a, b in zip(group[5:], rows[5:]))
+
+
+@pytest.mark.parametrize("provider, model, threshold", [("anthropic", "claude-sonnet-4-5", 200_000),
+                                                        ("openai", "gpt-5.4", 272_000),
+                                                        ("google", "gemini-2.5-pro", 200_000)])
+def test_groups_keep_each_side_of_a_threshold_apart(provider, model, threshold):
+    # a prompt at the threshold is standard, one token more long context: each in a group with a small prompt of
+    # its side, never summed across it
+    row = dict(provider=provider, model=model, ts="2026-03-20 10:00:00+00", output_tokens=10, request_count=1)
+    assert_groups_price_as_their_rows([{**row, "input_tokens": n} for n in (1_000, threshold, threshold + 1,
+                                                                            threshold + 5_000)])
+
+
+def test_a_row_with_nothing_to_count_stays_apart():
+    # on a model the catalogue lacks a counted row is unpriced, an empty one costs 0: apart, they stay so
+    row = dict(provider="anthropic", model="no-such-model", request_count=1)
+    assert_groups_price_as_their_rows([{**row, "input_tokens": 10}, row, {**row, "model": "claude-haiku-4-5"},
+                                       {**row, "model": "claude-haiku-4-5", "output_tokens": 3}])
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(GROUPED_ROWS, min_size=1, max_size=25))
+def test_groups_price_as_their_rows(draws):
+    assert_groups_price_as_their_rows([row for draw in draws for row in as_usage_rows(draw)])

@@ -133,10 +133,11 @@ def test_rendered_in_the_monthly_report(con, tmp_path):
     assert (tmp_path / "monthly-2026-03.whatif.csv").exists()
 
 
-def test_priced_in_slices_the_same_as_in_one_statement(con, monkeypatch):
-    # 1,010 rows, each priced on 4 targets (the 2 models in use, its 2 default equivalents): 28 pairs a statement is
-    # 7 rows a slice, 145 slices
-    whole = whatif(con)
-    monkeypatch.setattr("pipeline.reports.WHATIF_PAIRS_PER_STATEMENT", 28)
-    assert whatif(con) == whole
-    assert con.execute("select count(*) > 100 from whatif_priced_parts").fetchall() == [(True,)]
+def test_priced_in_groups_that_price_alike(con):
+    # the 1,000 Haiku requests of March 10 are one group, the 10 Sonnet requests of March 11 another: the what-if
+    # prices 2 groups, not 1,010 requests (its figures above are worked out request by request)
+    whatif(con)
+    assert con.execute("select model, grain, context_window, requests, input_tokens, cost_usd from period_rows "
+                       "order by model").fetchall() == [
+        ("claude-haiku-4-5-20251001", "bucket", "0-100000", 1_000, 1_000_000, Decimal("1.5")),
+        ("claude-sonnet-4-6", "bucket", "0-100000", 10, 20_000, Decimal("0.135"))]

@@ -24,6 +24,14 @@ create or replace macro money_only(r) as
     coalesce(r.billable, true) and not coalesce(r.usage_missing, false) and r.reported_cost_usd is not null
     and billed_count(r) = 0;
 
+-- A bucket's context_window as the range of its requests' prompt sizes, {low, high}: a prompt over low and at most
+-- high tokens. Anthropic's labels '0-200k' and '200k-1M', or 'low-high' in tokens, high empty for no bound (the
+-- groups of pricing_groups, sql/prices/price_as.sql); NULL bounds for any other text.
+create or replace macro window_tokens(w, digits, unit) as
+    nullif(regexp_extract(w, '^([0-9]+)([kM]?)-([0-9]*)([kM]?)$', digits), '')::bigint
+    * case regexp_extract(w, '^([0-9]+)([kM]?)-([0-9]*)([kM]?)$', unit) when 'k' then 1000 when 'M' then 1000000 else 1 end;
+create or replace macro window_bounds(w) as {'low': window_tokens(w, 1, 2), 'high': window_tokens(w, 3, 4)};
+
 -- x (DECIMAL(38, 12)) times a multiplier m, rounded to 12 places; x itself where m is 1 (most rows: the multiply
 -- is skipped, the value the same).
 create or replace macro scaled(x, m) as case when m = 1 then x else cast(x * m as decimal(38, 12)) end;
@@ -155,7 +163,8 @@ facts as (
            -- 2026-03-05) bills there at list price (pricing.md a2)
            coalesce(case when lower(k.provider) = 'openai' then lower(k.inference_geo) <> 'global'
                          else lower(k.inference_geo) = 'us' end, false) as _us,
-           coalesce(lower(k.service_tier), '') as _service_tier
+           coalesce(lower(k.service_tier), '') as _service_tier,
+           case when k.grain = 'bucket' then window_bounds(k.context_window) end as _window
     from keyed k
     left join dated_prices d
       on d.provider = k._price_provider and d._canonical_model = k._canonical_model and d._price_date = k._price_date
@@ -169,12 +178,12 @@ tiers as (
            _fast_requested and _price.fast_input is not null and _price.fast_output is not null as _fast,
            case
                when _price.lc_threshold is null then false
-               when grain = 'bucket' then coalesce(context_window, '') = '200k-1M' and _price.lc_threshold <= 200000
+               when grain = 'bucket' then coalesce(_window.low >= _price.lc_threshold, false)
                else _in + _cw5m + _cw1h + _cr > _price.lc_threshold
            end as _above,
            grain = 'bucket' and _price.lc_threshold is not null
-               and not (coalesce(context_window, '') = '0-200k' and _price.lc_threshold >= 200000)
-               and not (coalesce(context_window, '') = '200k-1M' and _price.lc_threshold <= 200000) as _bucket_tier_unknown
+               and not coalesce(_window.low >= _price.lc_threshold, false)
+               and not coalesce(_window.high <= _price.lc_threshold, false) as _bucket_tier_unknown
     from facts
 ),
 

@@ -68,6 +68,47 @@ with price_as_wanted as (
 )
 select provider, model from price_as_targets('price_as_wanted');
 
+-- pricing_groups(relation): the rows of the relation summed into groups that price alike, so that a what-if prices
+-- a few hundred groups, not every request. A group is a UTC day (ts becomes its midnight) and the value of every
+-- other column, and sums the token counts, web search calls, requests, request_count and money (the columns ending
+-- in _usd). Each is a bucket (grain 'bucket'): a request row's context_window becomes the range of prompt sizes,
+-- between two of the catalogue's long-context thresholds, that its prompt lies in (window_bounds,
+-- sql/model/pricing.sql), so a group is on the tier each of its rows is on, whatever the threshold; a bucket row
+-- keeps its own. Rows with nothing to count stay apart from the others (count_free): pricing gives them 0 or
+-- leaves them unpriced, whatever the group's sums. Pricing is linear in the counts, so a group costs what its rows
+-- cost, to the 12th decimal place (a multiplier other than 1 rounds each product there: per row, or per group).
+create or replace macro pricing_groups(relation) as table
+with thresholds as (
+    select coalesce(list(distinct lc_threshold order by lc_threshold) filter (where lc_threshold is not null),
+                    []) as t
+    from price_catalog
+),
+
+keyed as (
+    select r.* exclude (_prompt) replace (
+               timezone('UTC', cast(cast(timezone('UTC', r.ts) as date) as timestamp)) as ts,
+               'bucket' as grain,
+               case when r.grain = 'bucket' then r.context_window
+                    else coalesce(thresholds.t[len(list_filter(thresholds.t, lambda x: x < r._prompt))], 0)::varchar
+                         || '-'
+                         || coalesce(thresholds.t[len(list_filter(thresholds.t, lambda x: x < r._prompt)) + 1]::varchar, '')
+               end as context_window
+           ),
+           billed_count(r) = 0 as count_free
+    from (select *, coalesce(input_tokens, 0) + coalesce(cache_write_5m_tokens, 0) + coalesce(cache_write_1h_tokens, 0)
+                    + coalesce(cache_read_tokens, 0) as _prompt
+          from query_table(relation)) r, thresholds
+)
+
+select columns(lambda c: c not in ['input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
+                                    'cache_read_tokens', 'output_tokens', 'reasoning_tokens', 'web_search_requests',
+                                    'requests', 'request_count'] and not suffix(c, '_usd')),
+       sum(columns(lambda c: c in ['input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
+                                   'cache_read_tokens', 'output_tokens', 'reasoning_tokens', 'web_search_requests',
+                                   'requests', 'request_count'] or suffix(c, '_usd')))
+from keyed
+group by all;
+
 -- `select * from price_as_each('my_rows')`: every row of the relation priced as price_as prices it, each on the
 -- target its column price_as_target names (a catalogue name or alias), so that one statement prices rows on many
 -- targets (the what-if section: sql/reports/whatif_prepare.sql). The relation's columns, then the five of price_as,

@@ -1,8 +1,7 @@
--- What pipeline/reports.py makes for the what-if section (sql/reports/whatif.sql), over period_rows: the models in
--- use, then the period's priced rows priced on every target model (price_as_each: each row paired with the targets
--- whose lines need it), a statement per slice of period_rows (whatif_priced_parts: pricing holds every pair in
--- memory at once, so a slice keeps it within duckdb_memory_limit), summed by target and model, then the compare
--- lines.
+-- What pipeline/reports.py makes for the what-if section (sql/reports/whatif.sql), over period_rows (the period's
+-- rows in groups that price alike): the models in use, then the period's priced rows priced on every target model
+-- (price_as_each: each group paired with the targets whose lines need it), summed by target and model, then the
+-- compare lines.
 
 -- name: models_in_use
 -- The catalogue models of the period's priced rows.
@@ -17,9 +16,6 @@ create or replace temp table whatif_priced (
     unpriced_requests bigint, earliest_requests bigint, latest_requests bigint, no_geo_requests bigint
 );
 
--- name: create_parts
-create or replace temp table whatif_priced_parts as select * from whatif_priced where false;
-
 -- name: create_compare
 create or replace temp table whatif_compare (model varchar, equivalent varchar, origin varchar, position integer);
 
@@ -27,9 +23,9 @@ create or replace temp table whatif_compare (model varchar, equivalent varchar, 
 -- The period's catalogue-priced rows priced on each target of $pairs (target, model: a target prices the rows of
 -- each model paired with it: every model in use for a routing target, whose line prices them all; an equivalent's
 -- own models for an equivalent alone), by target and the model they ran on: requests, their cost as run and on the
--- target (rows the target cannot price are left out of both and counted), and the requests price_as flags; of the
--- rows of period_rows from $first_row to before $past_row (rowid). Only the columns pricing reads go in.
-insert into whatif_priced_parts
+-- target (rows the target cannot price are left out of both and counted), and the requests price_as flags. Only
+-- the columns pricing reads go in.
+insert into whatif_priced
 with pairs as (
     select unnest($pairs, recursive := true)
 ),
@@ -43,7 +39,7 @@ whatif_rows as (
         r.web_search_requests, r.batch, r.service_tier, r.speed, r.inference_geo
     from period_rows r
     join pairs on pairs.model = r.canonical_model
-    where r.cost_basis = 'catalogue' and r.rowid >= $first_row and r.rowid < $past_row
+    where r.cost_basis = 'catalogue'
 )
 
 select
@@ -58,26 +54,6 @@ select
     coalesce(sum(requests) filter (where list_contains(price_as_flags, 'price_as_no_geo')), 0)
 from price_as_each('whatif_rows')
 group by price_as_target, canonical_model;
-
--- name: sum_parts
--- The slices' sums added up: by target and model, as one statement over all of period_rows would give them.
-insert into whatif_priced
-select
-    target,
-    model,
-    sum(requests),
-    sum(cost_usd),
-    sum(cost_on_usd),
-    sum(unpriced_requests),
-    sum(earliest_requests),
-    sum(latest_requests),
-    sum(no_geo_requests)
-from whatif_priced_parts
-group by target, model;
-
--- name: period_rowids
--- The rowids price_on_targets slices period_rows by.
-select coalesce(max(rowid) + 1, 0) from period_rows;
 
 -- name: add_compare
 insert into whatif_compare values ($model, $equivalent, $origin, $position)
