@@ -5,6 +5,7 @@ print one table and write the same as JSON.
     python benchmarks/run.py --lines 200000 --repeat 1      # medium: about 1.5 hours on 2 cores, 365 nights
     python benchmarks/run.py --lines 200000 --repeat 1 --nightlies 10   # medium without most nights: 7 minutes
     python benchmarks/run.py --tiny                         # a smoke run: a few thousand lines, one run each
+    python benchmarks/run.py --lines 10000000 --formats article --repeat 1 --nightlies 0   # 10M app-log lines alone
 
 The simulated nights dominate at any size: each night re-prices the whole lake, so a night costs about what
 `reprice` costs plus a daily report (13 s at 200K lines on 2 cores, so 365 nights take 80 minutes).
@@ -48,7 +49,7 @@ from typing import Callable
 
 import duckdb
 
-from workload import FIRST_NIGHT, ROOT, Work, clear_new_files, prepare, sizes
+from workload import FIRST_NIGHT, FORMATS, ROOT, Work, clear_new_files, prepare, sizes
 
 BENCH = Path(__file__).resolve().parent
 README_QUERY = re.compile(r'^\$ spendlog --home \S+ sql "(?P<sql>.+)"$', re.M)
@@ -130,6 +131,8 @@ def plan(work: Work, args) -> list[Row]:
          work.home("openrouter_csv")),
     ]
     for key, name, reader, sources, paths, config, home in formats:
+        if key not in args.formats:
+            continue
         reads = [f"--source={source}" for source in sources]
         rows.append(Row(f"base.{key}", f"duckdb read_{'ndjson' if reader == 'json' else 'csv'}: {name} → parquet",
                         ["baseline_copy", "--reader", reader, *reads, "--out", str(work.tmp / key)],
@@ -194,6 +197,8 @@ def plan(work: Work, args) -> list[Row]:
                             ["query", *sim, "--sql", queries[0]], repeat, baseline="sim.query.first",
                             note=query_note))
 
+    if "claude_code" not in args.formats:
+        return rows
     ccusage = shutil.which("ccusage")
     cc_home = work.home("cc-cli")
     spendlog = [sys.executable, "-m", "pipeline", "--home", str(cc_home), "--config", str(work.empty_config)]
@@ -382,12 +387,16 @@ def main() -> int:
     parser.add_argument("--dedupe-rows", type=int, default=100_000, help="rows of the dedupe step's file")
     parser.add_argument("--new-file-kb", type=int, default=1024, help="the new file of the nightly step")
     parser.add_argument("--sim-file-kb", type=int, default=64, help="the new file of each simulated night")
+    parser.add_argument("--formats", type=lambda text: tuple(text.split(",")), default=FORMATS,
+                        help=f"the samples to make and ingest, of {','.join(FORMATS)} (article always: it is the lake)")
     parser.add_argument("--workdir", type=Path, help="default: benchmarks/.work/lines-N (samples are reused)")
     parser.add_argument("--json", type=Path, help="default: beside the work dir, <workdir>.json")
     args = parser.parse_args()
     if args.tiny:
         args.lines, args.days, args.repeat = 3_000, 1, 1
         args.nightlies, args.dedupe_rows, args.new_file_kb, args.sim_file_kb = 3, 1_000, 64, 16
+    if "article" not in args.formats or not set(args.formats) <= set(FORMATS):
+        parser.error(f"--formats: article and any of {', '.join(FORMATS[1:])}")
     if not 1 <= args.days <= 30:
         parser.error("--days must be 1 to 30")
     args.dedupe_rows = min(args.dedupe_rows, max(args.lines, 1_000))
@@ -397,7 +406,7 @@ def main() -> int:
     work.root.mkdir(parents=True, exist_ok=True)
     machine = machine_facts()
     wanted = sizes(args.lines, args.days, args.dedupe_rows)
-    stamp = prepare(work, wanted, log)
+    stamp = prepare(work, wanted, log, args.formats)
     samples = stamp["samples"]
     clear_new_files(work)
     shutil.rmtree(work.homes, ignore_errors=True)

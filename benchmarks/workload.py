@@ -88,44 +88,47 @@ def file_facts(paths: list[Path]) -> dict:
 
 # --- generating the samples -----------------------------------------------------------------------------------
 
-def prepare(work: Work, wanted: dict, log=print) -> dict:
-    """Generate the samples for `wanted` (sizes()) unless samples.json says they are there; write the configs.
-    Returns samples.json's content: the sizes, each sample's facts and how long it took to make."""
-    if work.stamp.exists():
-        stamp = json.loads(work.stamp.read_text())
-        if stamp.get("sizes") == wanted:
-            log(f"samples: reusing {work.samples}")
-            _write_configs(work, wanted)
-            touch_article(work)
-            return stamp
-    shutil.rmtree(work.samples, ignore_errors=True)
-    work.samples.mkdir(parents=True)
-    made = {}
+FORMATS = ("article", "claude_code", "openrouter_csv")  # the samples ingested, in order; the lake is the article's
 
-    started = time.perf_counter()
-    log(f"samples: article workload at scale {wanted['article_scale']} …")
-    article.generate(work.article, wanted["article_scale"], 2026)
-    keep_last_days(work, wanted["days"])
-    made["article"] = {**file_facts(work.app_log_files() + [work.batch]), "generate_s": time.perf_counter() - started}
 
-    started = time.perf_counter()
-    log(f"samples: Claude Code tree at scale {wanted['claude_code_scale']} …")
-    claude_code.generate(work.claude_code.parent, wanted["claude_code_scale"], 2026)
-    made["claude_code"] = {**file_facts(sorted(work.claude_code.rglob("*.jsonl"))),
-                           "generate_s": time.perf_counter() - started}
-
-    started = time.perf_counter()
-    log(f"samples: OpenRouter CSV of {wanted['csv_rows']:,} rows …")
-    write_openrouter_csv(work.csv, wanted["csv_rows"])
-    made["openrouter_csv"] = {**file_facts([work.csv]), "generate_s": time.perf_counter() - started}
-
-    started = time.perf_counter()
-    write_dedupe_file(work, wanted["dedupe_rows"])
-    made["dedupe"] = {**file_facts([work.dedupe]), "generate_s": time.perf_counter() - started}
-
-    stamp = {"sizes": wanted, "samples": made}
-    work.stamp.write_text(json.dumps(stamp, indent=1))
+def prepare(work: Work, wanted: dict, log=print, formats=FORMATS) -> dict:
+    """Generate the samples of `formats` for `wanted` (sizes()) that samples.json does not list at those sizes (the
+    dedupe file with the article's), write the configs. Returns samples.json's content: the sizes, each sample's facts
+    and how long it took to make."""
+    stamp = json.loads(work.stamp.read_text()) if work.stamp.exists() else {}
+    if stamp.get("sizes") != wanted:
+        shutil.rmtree(work.samples, ignore_errors=True)
+        stamp = {"sizes": wanted, "samples": {}}
+    work.samples.mkdir(parents=True, exist_ok=True)
+    made = stamp["samples"]
+    for name in formats:
+        if name in made:
+            log(f"samples: reusing {name} in {work.samples}")
+            continue
+        started = time.perf_counter()
+        if name == "article":
+            log(f"samples: article workload at scale {wanted['article_scale']} …")
+            shutil.rmtree(work.article, ignore_errors=True)
+            article.generate(work.article, wanted["article_scale"], 2026)
+            keep_last_days(work, wanted["days"])
+            made["article"] = {**file_facts(work.app_log_files() + [work.batch]),
+                               "generate_s": time.perf_counter() - started}
+            started = time.perf_counter()
+            write_dedupe_file(work, wanted["dedupe_rows"])
+            made["dedupe"] = {**file_facts([work.dedupe]), "generate_s": time.perf_counter() - started}
+        elif name == "claude_code":
+            log(f"samples: Claude Code tree at scale {wanted['claude_code_scale']} …")
+            shutil.rmtree(work.claude_code.parent, ignore_errors=True)
+            claude_code.generate(work.claude_code.parent, wanted["claude_code_scale"], 2026)
+            made["claude_code"] = {**file_facts(sorted(work.claude_code.rglob("*.jsonl"))),
+                                   "generate_s": time.perf_counter() - started}
+        else:
+            log(f"samples: OpenRouter CSV of {wanted['csv_rows']:,} rows …")
+            write_openrouter_csv(work.csv, wanted["csv_rows"])
+            made["openrouter_csv"] = {**file_facts([work.csv]), "generate_s": time.perf_counter() - started}
+        work.stamp.write_text(json.dumps(stamp, indent=1))
     _write_configs(work, wanted)
+    touch_article(work)
     return stamp
 
 

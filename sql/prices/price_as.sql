@@ -71,12 +71,13 @@ select provider, model from price_as_targets('price_as_wanted');
 -- pricing_groups(relation): the rows of the relation summed into groups that price alike, so that a what-if prices
 -- a few hundred groups, not every request. A group is a UTC day (ts becomes its midnight) and the value of every
 -- other column, and sums the token counts, web search calls, requests, request_count and money (the columns ending
--- in _usd). Each is a bucket (grain 'bucket'): a request row's context_window becomes the range of prompt sizes,
--- between two of the catalogue's long-context thresholds, that its prompt lies in (window_bounds,
--- sql/model/pricing.sql), so a group is on the tier each of its rows is on, whatever the threshold; a bucket row
--- keeps its own. Rows with nothing to count stay apart from the others (count_free): pricing gives them 0 or
--- leaves them unpriced, whatever the group's sums. Pricing is linear in the counts, so a group costs what its rows
--- cost, to the 12th decimal place (a multiplier other than 1 rounds each product there: per row, or per group).
+-- in _usd: a key column must not end so). Each is a bucket (grain 'bucket'): a request row's context_window becomes
+-- the range of prompt sizes, between two of the catalogue's long-context thresholds, that its prompt lies in
+-- (window_bounds, sql/model/pricing.sql), so a group is on the tier each of its rows is on, whatever the
+-- threshold; a bucket row keeps its own. Rows with nothing to count stay apart from the others (count_free):
+-- pricing gives them 0 or leaves them unpriced, whatever the group's sums. Pricing is linear in the counts, so a
+-- group costs what its rows cost, to the 12th decimal place (a multiplier other than 1 rounds each product there:
+-- per row, or per group).
 create or replace macro pricing_groups(relation) as table
 with thresholds as (
     select coalesce(list(distinct lc_threshold order by lc_threshold) filter (where lc_threshold is not null),

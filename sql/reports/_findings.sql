@@ -6,18 +6,24 @@
 -- before it runs findings.sql.
 
 -- The rows of the relation named by rows (spend rows, changed for a what-if) priced again against the price rows
--- of the relation named by catalog: their recorded catalogue price as recorded_cost_usd (catalogue_cost_usd: for a
--- stated row the catalogue's price, never the money the source states, so a what-if compares like with like), the
--- new one as cost_usd.
-create or replace temp macro repriced(rows, catalog) as table
-with unpriced as (
-    select
-        * exclude (canonical_model, price_id, price_tier, price_flags, input_cost_usd, cache_write_cost_usd,
-                   cache_read_cost_usd, output_cost_usd, tool_cost_usd, cost_usd, cost_without_cache_usd,
-                   cost_without_batch_usd),
-        catalogue_cost_usd as recorded_cost_usd
+-- of the relation named by catalog, in the groups that price alike (pricing_groups, sql/prices/price_as.sql) of
+-- the columns named by keys: their requests, their recorded catalogue price as recorded_cost_usd
+-- (catalogue_cost_usd: for a stated row the catalogue's price, never the money the source states, so a what-if
+-- compares like with like) and the new one as cost_usd, summed by group.
+create or replace temp macro repriced(rows, catalog, keys) as table
+with wanted as (
+    select columns(lambda c: list_contains(keys || [
+               'requests', 'ts', 'provider', 'billed_by', 'model', 'billable', 'usage_missing', 'grain',
+               'context_window', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens',
+               'output_tokens', 'web_search_requests', 'batch', 'service_tier', 'speed', 'inference_geo'], c)),
+           catalogue_cost_usd as recorded_cost_usd
     from query_table(rows)
+),
+
+unpriced as (
+    select * from pricing_groups('wanted')
 )
+
 select columns(lambda c: not starts_with(c, '_')) from pricing_steps('unpriced', catalog);
 
 -- caching loses money: an app whose cache return over the period is negative. Cache return =
@@ -123,7 +129,7 @@ models_in_use as (
 
 on_target as (
     select answered.* replace (models_in_use.target as model), models_in_use.target,
-           short_answers.requests as sample_requests, short_answers.p95, short_answers.cost_usd as sample_cost_usd
+           short_answers.requests as sample_requests, short_answers.p95
     from short_answers
     join answered on answered.app is not distinct from short_answers.app
                  and answered.provider = short_answers.provider and answered.model_label = short_answers.model_label
@@ -133,8 +139,8 @@ on_target as (
 
 targets as (
     select app, provider, model_label, target, any_value(sample_requests) as requests, any_value(p95) as p95,
-           any_value(sample_cost_usd) as cost_usd, sum(cost_usd) as cost_as_usd
-    from repriced('on_target', 'price_catalog')
+           sum(recorded_cost_usd) as cost_usd, sum(cost_usd) as cost_as_usd
+    from repriced('on_target', 'price_catalog', ['app', 'model_label', 'target', 'sample_requests', 'p95'])
     group by app, provider, model_label, target
     having count(cost_usd) = count(*)
     qualify row_number() over (partition by app, provider, model_label order by sum(cost_usd), target) = 1
@@ -207,9 +213,9 @@ cached as (
 
 estimated as (
     select app, model_label, any_value(sample_requests) as requests, any_value(prefix_tokens) as prefix_tokens,
-           count(*) filter (where reads_cache) as reads, count(*) filter (where not reads_cache) as writes,
+           sum(requests) filter (where reads_cache) as reads, sum(requests) filter (where not reads_cache) as writes,
            sum(recorded_cost_usd) as cost_usd, sum(cost_usd) as cost_cached_usd
-    from repriced('cached', 'price_catalog')
+    from repriced('cached', 'price_catalog', ['app', 'model_label', 'sample_requests', 'prefix_tokens', 'reads_cache'])
     group by app, model_label
 )
 
@@ -255,7 +261,7 @@ by_batch as (
 estimated as (
     select app, any_value(batch_requests) as batch_requests, sum(requests) as requests,
            sum(recorded_cost_usd) as cost_usd, sum(cost_usd) as cost_batch_usd
-    from repriced('by_batch', 'price_catalog')
+    from repriced('by_batch', 'price_catalog', ['app', 'batch_requests'])
     group by app
     having count(cost_usd) = count(*)
 )
@@ -280,7 +286,9 @@ where cost_batch_usd < cost_usd;
 create or replace temp macro long_context_findings(since, until) as table
 with long_rows as (
     select period.*, price_catalog.lc_threshold, price_catalog.provider as price_provider,
-           price_catalog.effective_from as price_from
+           price_catalog.effective_from as price_from,
+           max(period.all_input_tokens) filter (where period.grain = 'request')
+               over (partition by period.app, period.model_label) as largest_input
     from spend_rows(since, until) as period
     join price_catalog using (price_id)
     where period.price_tier = 'long_context' and period.catalogue_cost_usd is not null
@@ -301,9 +309,9 @@ tier_ends as (
 
 premiums as (
     select app, model_label, min(lc_threshold) as lc_threshold, sum(requests) as requests,
-           max(all_input_tokens) filter (where grain = 'request') as largest_input, sum(recorded_cost_usd) as cost_usd,
+           any_value(largest_input) as largest_input, sum(recorded_cost_usd) as cost_usd,
            sum(cost_usd) as cost_standard_usd
-    from repriced('long_rows', 'standard_tier_catalog')
+    from repriced('long_rows', 'standard_tier_catalog', ['app', 'model_label', 'lc_threshold', 'largest_input'])
     group by app, model_label
 )
 
